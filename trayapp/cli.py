@@ -1,0 +1,294 @@
+"""The command line: parse, load the config, run one small function per command."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import logging
+import os
+import shlex
+import subprocess
+import sys
+from collections.abc import Callable, Sequence
+
+from trayapp import __version__
+from trayapp.core.config import config_path, load_config
+from trayapp.core.console import switch_role_url
+from trayapp.core.errors import ConfigError, TrayappError, UsageError
+from trayapp.core.matching import find_account
+from trayapp.core.model import Account, Config
+
+log = logging.getLogger("trayapp")
+
+CONFIG_TEMPLATE = """\
+# trayapp accounts: https://github.com/trayapp/trayapp#configuration
+# Each [[account]] is a role in another AWS account that your primary IAM user may assume.
+
+[primary]
+# account_id = "111122223333"
+# region = "us-east-1"
+
+# [[account]]
+# display_name = "Side project"
+# account_id = "444455556666"
+# role_name = "admin"
+# color = "#2e7d32"
+"""
+
+
+class Context:
+    """What every command needs: the parsed options and, on demand, the config."""
+
+    def __init__(self, args: argparse.Namespace):
+        self.args = args
+        self.path = config_path(getattr(args, "config", None))
+        self._config: Config | None = None
+
+    @property
+    def config(self) -> Config:
+        if self._config is None:
+            self._config = load_config(self.path)
+        return self._config
+
+    def account(self, name: str) -> Account:
+        return find_account(self.config.accounts, name)
+
+
+def cmd_list(ctx: Context) -> int:
+    config = ctx.config
+    if ctx.args.json:
+        rows = [
+            {
+                "name": a.name,
+                "display_name": a.display_name,
+                "account_id": a.account_id,
+                "role_name": a.role_name,
+                "color": f"#{a.color}" if a.color else None,
+                "region": config.region_for(a),
+                "group": a.group,
+                "source": a.source,
+            }
+            for a in config.accounts
+        ]
+        print(json.dumps(rows, indent=2, ensure_ascii=False))
+        return 0
+    if not config.accounts:
+        print(no_accounts_hint(config), file=sys.stderr)
+        return 0
+    table = [("NAME", "DISPLAY NAME", "ACCOUNT", "ROLE", "REGION", "GROUP")]
+    table += [
+        (a.name, a.display_name, a.account_id, a.role_name, config.region_for(a), a.group or "")
+        for a in config.accounts
+    ]
+    widths = [max(len(row[i]) for row in table) for i in range(len(table[0]))]
+    for row in table:
+        print("  ".join(cell.ljust(w) for cell, w in zip(row, widths, strict=True)).rstrip())
+    return 0
+
+
+def no_accounts_hint(config: Config) -> str:
+    """Tell a new user where accounts go."""
+    where = "" if config.exists else " (it does not exist yet)"
+    return (
+        f"No accounts yet. Add [[account]] tables to {config.path}{where}: "
+        "run 'trayapp config edit', or 'trayapp import link URL' with a switch-role link."
+    )
+
+
+def console_url(ctx: Context, account: Account) -> str:
+    """The console URL for ``url``/``open`` in the mode the options or the config choose."""
+    args = ctx.args
+    mode = "signed" if args.signed else "switch-role" if args.switch_role else ctx.config.primary.console
+    if mode == "signed":
+        raise UsageError("signed console sign-in is not available in this version yet; use --switch-role")
+    return switch_role_url(account, region=args.region, service=args.service)
+
+
+def cmd_url(ctx: Context) -> int:
+    print(console_url(ctx, ctx.account(ctx.args.name)))
+    return 0
+
+
+def cmd_open(ctx: Context) -> int:
+    from trayapp.platforms.browser import open_url
+
+    account = ctx.account(ctx.args.name)
+    url = console_url(ctx, account)
+    open_url(url, account.browser or ctx.config.settings.browser)
+    print(f"Opened the console for {account.display_name}.", file=sys.stderr)
+    return 0
+
+
+def cmd_config(ctx: Context) -> int:
+    action = ctx.args.action
+    if action == "path":
+        print(ctx.path)
+        return 0
+    if action == "check":
+        return config_check(ctx)
+    if action == "show":
+        return config_show(ctx)
+    return config_edit(ctx)
+
+
+def config_check(ctx: Context) -> int:
+    config = ctx.config
+    from trayapp.core.awsconfig import aws_config_path, role_profiles
+
+    if config.settings.aws_config_profiles:
+        for problem in role_profiles(aws_config_path())[1]:
+            print(f"warning: {problem} (profile skipped)", file=sys.stderr)
+    if not config.exists:
+        print(f"{config.path}: no config file yet; {len(config.accounts)} accounts from the AWS config")
+        return 0
+    print(f"{config.path}: OK, {len(config.accounts)} accounts")
+    return 0
+
+
+def config_show(ctx: Context) -> int:
+    config = ctx.config
+    if config.exists:
+        sys.stdout.write(config.path.read_text(encoding="utf-8"))
+    else:
+        print(f"# {config.path} does not exist yet")
+    extra = [a for a in config.accounts if a.source != "config"]
+    if extra:
+        print("\n# Role profiles from the AWS config, listed as accounts:")
+        for a in extra:
+            print(f"#   {a.name}: {a.role_arn}")
+    return 0
+
+
+def config_edit(ctx: Context) -> int:
+    from trayapp.core.files import atomic_write, ensure_private_dir
+
+    path = ctx.path
+    if not path.exists():
+        ensure_private_dir(path.parent)
+        atomic_write(path, CONFIG_TEMPLATE, mode=0o600)
+        print(f"Created {path}", file=sys.stderr)
+    editor = os.environ.get("VISUAL") or os.environ.get("EDITOR")
+    if editor:
+        argv = [*shlex.split(editor), str(path)]
+    elif sys.platform == "darwin":
+        argv = ["open", "-W", "-t", str(path)]
+    elif os.name == "nt":
+        argv = ["notepad", str(path)]
+    else:
+        argv = ["xdg-open", str(path)]
+    try:
+        subprocess.run(argv, check=False)
+    except OSError as exc:
+        raise TrayappError(f"could not start the editor {argv[0]!r}: {exc.strerror}; set $EDITOR") from None
+    ctx._config = None
+    try:
+        load_config(path)
+    except ConfigError as exc:
+        print(f"The config still has problems:\n{exc}", file=sys.stderr)
+        return 2
+    return 0
+
+
+def not_yet(command: str) -> Callable[[Context], int]:
+    def run(ctx: Context) -> int:
+        raise UsageError(f"'trayapp {command}' is not available in this version yet")
+
+    return run
+
+
+def build_parser() -> argparse.ArgumentParser:
+    common = argparse.ArgumentParser(add_help=False)
+    common.add_argument("--config", metavar="PATH", default=argparse.SUPPRESS, help="config file to use")
+    common.add_argument(
+        "--debug", action="store_true", default=argparse.SUPPRESS, help="log details and show tracebacks"
+    )
+
+    parser = argparse.ArgumentParser(
+        prog="trayapp",
+        parents=[common],
+        description="Open the AWS console or get credentials for your accounts, from the tray or a terminal.",
+    )
+    parser.add_argument("--version", action="version", version=f"trayapp {__version__}")
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND")
+
+    p = sub.add_parser("tray", parents=[common], help="start the tray icon (the default)")
+    p.set_defaults(run=not_yet("tray"))
+
+    p = sub.add_parser("list", parents=[common], help="list the accounts")
+    p.add_argument("--json", action="store_true", help="print JSON")
+    p.set_defaults(run=cmd_list)
+
+    for name, run, text in (("url", cmd_url, "print a console URL"), ("open", cmd_open, "open the console")):
+        p = sub.add_parser(name, parents=[common], help=text)
+        p.add_argument("name", metavar="NAME", help="account name, display name or account id")
+        mode = p.add_mutually_exclusive_group()
+        mode.add_argument("--switch-role", action="store_true", help="the console's switch-role page")
+        mode.add_argument("--signed", action="store_true", help="a signed federation sign-in link")
+        p.add_argument("--region", type=region_arg, help="console region")
+        p.add_argument("--service", type=service_arg, help='console service ("s3") or path ("/billing/home")')
+        p.set_defaults(run=run)
+
+    p = sub.add_parser("config", parents=[common], help="where the config is; check, show or edit it")
+    p.add_argument("action", choices=("path", "check", "show", "edit"))
+    p.set_defaults(run=cmd_config)
+
+    for name, text in (
+        ("creds", "print temporary credentials"),
+        ("exec", "run a command with an account's credentials"),
+        ("back", "back to the primary session"),
+        ("forget", "drop cached sessions"),
+        ("autostart", "start at login"),
+        ("import", "add accounts"),
+        ("export", "write AWS CLI profiles"),
+    ):
+        p = sub.add_parser(name, parents=[common], help=text + " (not yet available)")
+        p.add_argument("rest", nargs=argparse.REMAINDER)
+        p.set_defaults(run=not_yet(name))
+    return parser
+
+
+def region_arg(value: str) -> str:
+    from trayapp.core.identifiers import REGION
+
+    if not REGION.fullmatch(value):
+        raise argparse.ArgumentTypeError(f"{value!r} is not an AWS region such as eu-west-1")
+    return value
+
+
+def service_arg(value: str) -> str:
+    from trayapp.core.config import _destination
+
+    try:
+        return _destination(value)
+    except ValueError as exc:
+        raise argparse.ArgumentTypeError(str(exc)) from None
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Run one command; exit 0 on success, 1 for AWS/system errors, 2 for usage or config errors."""
+    args = build_parser().parse_args(argv)
+    debug = getattr(args, "debug", False)
+    logging.basicConfig(format="trayapp: %(levelname)s: %(message)s", level=logging.WARNING)
+    log.setLevel(logging.DEBUG if debug else logging.WARNING)
+    if not getattr(args, "command", None):
+        args.command = "tray"
+        args.run = not_yet("tray")
+    try:
+        code: int = args.run(Context(args))
+        return code
+    except TrayappError as exc:
+        if debug:
+            log.exception("failed")
+        print(f"trayapp: {exc}", file=sys.stderr)
+        return exc.exit_code
+    except KeyboardInterrupt:
+        print("trayapp: interrupted", file=sys.stderr)
+        return 130
+    except Exception as exc:
+        if debug:
+            raise
+        print(
+            f"trayapp: unexpected error ({type(exc).__name__}); run again with --debug for details",
+            file=sys.stderr,
+        )
+        return 1

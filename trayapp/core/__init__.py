@@ -1,0 +1,1 @@
+"""Pure model and AWS logic: no GUI toolkit is imported below this package."""

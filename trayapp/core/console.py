@@ -1,0 +1,172 @@
+"""Pure builders for console URLs: switch-role links, destinations, federation sign-in, logout."""
+
+from __future__ import annotations
+
+import json
+import math
+from urllib.parse import quote, urlencode, urlsplit
+
+from trayapp.core import identifiers as ids
+from trayapp.core.errors import UsageError
+from trayapp.core.model import Account, RoleCredentials
+
+SIGNIN_HOST = {
+    "aws": "signin.aws.amazon.com",
+    "aws-us-gov": "signin.amazonaws-us-gov.com",
+    "aws-cn": "signin.amazonaws.cn",
+}
+CONSOLE_DOMAIN = {
+    "aws": "console.aws.amazon.com",
+    "aws-us-gov": "console.amazonaws-us-gov.com",
+    "aws-cn": "console.amazonaws.cn",
+}
+# The switch-role page accepts only its own palette (AWS-FACTS.md); AWS has changed it before.
+SWITCH_ROLE_PALETTE = {
+    "red": "f2b0a9",
+    "orange": "fbc8aa",
+    "yellow": "efda95",
+    "green": "b7ca9d",
+    "blue": "83d4e8",
+}
+DISPLAY_NAME_MAX = 64
+ISSUER = "https://github.com/trayapp/trayapp"
+
+
+def quote_all(value: str) -> str:
+    """Percent-encode everything but unreserved characters, so '/' and '+' survive the trip."""
+    return quote(value, safe="")
+
+
+def _query(params: dict[str, str]) -> str:
+    return urlencode(params, quote_via=lambda v, *_: quote_all(v))
+
+
+def _rgb(hex6: str) -> tuple[int, int, int]:
+    return int(hex6[0:2], 16), int(hex6[2:4], 16), int(hex6[4:6], 16)
+
+
+def lab(hex6: str) -> tuple[float, float, float]:
+    """CIE L*a*b* (D65) of an sRGB colour, for distances that match what people see."""
+
+    def linear(c: int) -> float:
+        v = c / 255
+        return v / 12.92 if v <= 0.04045 else ((v + 0.055) / 1.055) ** 2.4
+
+    r, g, b = (linear(c) for c in _rgb(hex6))
+    x = (0.4124 * r + 0.3576 * g + 0.1805 * b) / 0.95047
+    y = 0.2126 * r + 0.7152 * g + 0.0722 * b
+    z = (0.0193 * r + 0.1192 * g + 0.9505 * b) / 1.08883
+
+    def f(t: float) -> float:
+        return t ** (1 / 3) if t > 216 / 24389 else (24389 / 27 * t + 16) / 116
+
+    fx, fy, fz = f(x), f(y), f(z)
+    return 116 * fy - 16, 500 * (fx - fy), 200 * (fy - fz)
+
+
+def nearest_palette_color(hex6: str) -> str:
+    """The switch-role palette colour closest in hue to ``hex6`` (the palette is all pastels)."""
+    _, a, b = lab(hex6)
+    hue = math.atan2(b, a)
+
+    def hue_distance(candidate: str) -> tuple[float, float]:
+        _, ca, cb = lab(candidate)
+        turn = abs(hue - math.atan2(cb, ca)) % (2 * math.pi)
+        return min(turn, 2 * math.pi - turn), math.dist((a, b), (ca, cb))
+
+    return min(SWITCH_ROLE_PALETTE.values(), key=hue_distance)
+
+
+def console_host(partition: str, region: str) -> str:
+    """The console host for a region (the bare host for us-east-1 and outside the aws partition)."""
+    domain = CONSOLE_DOMAIN[partition]
+    return domain if partition != "aws" or region == "us-east-1" else f"{region}.{domain}"
+
+
+def destination_url(partition: str, region: str, target: str | None = None) -> str:
+    """Console URL for a service ("s3"), a path ("/billing/home") or, by default, the console home."""
+    base = f"https://{console_host(partition, region)}"
+    if target and target.startswith("/"):
+        split = urlsplit(target)
+        if "region=" in split.query:
+            return base + target
+        joiner = "&" if split.query else "?"
+        return f"{base}{target}{joiner}region={region}"
+    return f"{base}/{target or 'console'}/home?region={region}"
+
+
+def switch_role_problem(account: Account) -> str | None:
+    """Why the console's switch-role page cannot take this account, or None when it can."""
+    if account.external_id:
+        return "the console cannot switch to a role that requires an external id; use signed sign-in"
+    if len(account.role_name) > ids.SWITCH_ROLE_MAX:
+        return (
+            f"role path + name is {len(account.role_name)} characters and the console's switch-role "
+            f"page takes at most {ids.SWITCH_ROLE_MAX}; use signed sign-in"
+        )
+    return None
+
+
+def switch_role_url(account: Account, region: str | None = None, service: str | None = None) -> str:
+    """The console switch-role link for an account; a redirect is added when a place was asked for."""
+    problem = switch_role_problem(account)
+    if problem:
+        raise UsageError(f"{account.display_name}: {problem}")
+    params = {
+        "account": account.account_id,
+        "roleName": account.role_name,
+        "displayName": account.display_name[:DISPLAY_NAME_MAX],
+    }
+    if account.color:
+        params["color"] = nearest_palette_color(account.color)
+    target = service or account.destination
+    where = region or account.region
+    if target or where:
+        params["redirect_uri"] = destination_url(account.partition, where or "us-east-1", target)
+    return f"https://{SIGNIN_HOST[account.partition]}/switchrole?{_query(params)}"
+
+
+def federation_endpoint(partition: str, override: str | None = None) -> str:
+    """Base URL of the federation endpoint: the partition's sign-in host, or a vetted override."""
+    if not override:
+        return f"https://{SIGNIN_HOST[partition]}/federation"
+    parts = urlsplit(override)
+    host = (parts.hostname or "").lower()
+    loopback = host in ("localhost", "::1") or host.startswith("127.")
+    aws_host = any(host == h or host.endswith("." + h) for h in SIGNIN_HOST.values())
+    if not (parts.scheme in ("http", "https") and (loopback or (aws_host and parts.scheme == "https"))):
+        raise UsageError(
+            "TRAYAPP_SIGNIN_ENDPOINT must be an http(s) URL on a loopback host or an https URL on an AWS sign-in host"
+        )
+    path = parts.path.rstrip("/")
+    return f"{parts.scheme}://{parts.netloc}{path if path.endswith('/federation') else path + '/federation'}"
+
+
+def signin_token_url(endpoint: str, credentials: RoleCredentials, session_duration: int | None) -> str:
+    """The getSigninToken request URL; it carries the secret key, so treat it as a secret."""
+    session = json.dumps(
+        {
+            "sessionId": credentials.access_key_id,
+            "sessionKey": credentials.secret_access_key,
+            "sessionToken": credentials.session_token,
+        }
+    )
+    params = {"Action": "getSigninToken"}
+    if session_duration is not None:
+        params["SessionDuration"] = str(session_duration)
+    params["Session"] = session
+    return f"{endpoint}?{_query(params)}"
+
+
+def login_url(endpoint: str, token: str, destination: str, issuer: str = ISSUER) -> str:
+    """The federation login URL: a secret valid for 15 minutes, built just before it is opened."""
+    params = {"Action": "login", "Issuer": issuer, "Destination": destination, "SigninToken": token}
+    return f"{endpoint}?{_query(params)}"
+
+
+def logout_url(partition: str = "aws", redirect: str | None = None) -> str:
+    """Console sign-out; the redirect works on the us-east-1 sign-in host only (AWS-FACTS.md)."""
+    if redirect is None:
+        return f"https://{SIGNIN_HOST[partition]}/oauth?Action=logout"
+    host = "us-east-1." + SIGNIN_HOST[partition] if partition == "aws" else SIGNIN_HOST[partition]
+    return f"https://{host}/oauth?{_query({'Action': 'logout', 'redirect_uri': redirect})}"

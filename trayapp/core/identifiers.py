@@ -1,0 +1,73 @@
+"""AWS identifier rules (AWS-FACTS.md, "Identifiers" and "STS limits") as small pure checks."""
+
+from __future__ import annotations
+
+import re
+
+ACCOUNT_ID = re.compile(r"\d{12}")
+REGION = re.compile(r"[a-z]{2}(-[a-z]+)+-\d")
+ROLE_NAME = re.compile(r"[\w+=,.@-]{1,64}", re.ASCII)
+PATH_SEGMENT = re.compile(r"[\x21-\x2e\x30-\x7e]+")  # printable ASCII but '/'
+EXTERNAL_ID = re.compile(r"[\w+=,.@:/-]{2,1224}", re.ASCII)
+SESSION_NAME = re.compile(r"[\w+=,.@-]{2,64}", re.ASCII)
+MFA_SERIAL = re.compile(r"[\w+=/:,.@-]{9,256}", re.ASCII)
+ROLE_ARN = re.compile(r"arn:(aws|aws-us-gov|aws-cn):iam::(\d{12}):role/(.+)")
+HEX_COLOR = re.compile(r"#?([0-9a-fA-F]{6})")
+DURATION = re.compile(r"(?:(\d+)h)?(?:(\d+)m)?(?:(\d+)s)?")
+
+PARTITIONS = ("aws", "aws-us-gov", "aws-cn")
+MIN_DURATION, MAX_DURATION = 900, 43200
+SWITCH_ROLE_MAX = 64  # path + name, a console cookie limit
+
+
+def partition_of_region(region: str) -> str:
+    """Map a region to its partition by prefix (us-gov-*, cn-*, else aws)."""
+    if region.startswith("us-gov-"):
+        return "aws-us-gov"
+    if region.startswith("cn-"):
+        return "aws-cn"
+    return "aws"
+
+
+def role_name_problem(role: str) -> str | None:
+    """Why ``ops/admin``-style role text is not a valid role path + name, or None."""
+    parts = role.strip("/").split("/")
+    name, path = parts[-1], parts[:-1]
+    if not ROLE_NAME.fullmatch(name):
+        return "a role name is 1 to 64 of letters, digits and + = , . @ _ -"
+    if path and not all(PATH_SEGMENT.fullmatch(p) for p in path):
+        return "a role path is made of printable ASCII segments separated by '/'"
+    if len("/".join(path)) + 2 > 512:
+        return "a role path is at most 512 characters"
+    return None
+
+
+def parse_duration(value: object) -> int:
+    """Seconds from 3600, "3600", "90m", "1h" or "1h30m"; raises ValueError outside 15m..12h."""
+    if isinstance(value, bool):
+        raise ValueError('expected a duration such as "1h", "90m" or 3600')
+    if isinstance(value, int):
+        seconds = value
+    elif isinstance(value, str) and value.strip().isdigit():
+        seconds = int(value.strip())
+    elif isinstance(value, str) and value.strip() and (m := DURATION.fullmatch(value.strip())):
+        h, mi, s = (int(g) if g else 0 for g in m.groups())
+        seconds = h * 3600 + mi * 60 + s
+    else:
+        raise ValueError('expected a duration such as "1h", "90m" or 3600')
+    if not MIN_DURATION <= seconds <= MAX_DURATION:
+        raise ValueError(f"must be between 15m and 12h (900..43200 seconds), got {seconds}")
+    return seconds
+
+
+def normalize_color(value: str) -> str:
+    """Lower-case ``rrggbb`` from "#RRGGBB" or "rrggbb"; raises ValueError otherwise."""
+    m = HEX_COLOR.fullmatch(value.strip())
+    if not m:
+        raise ValueError(f'expected a hex colour such as "#2e7d32", got {value!r}')
+    return m.group(1).lower()
+
+
+def slug(text: str) -> str:
+    """A command-line friendly name: lower case, runs of other characters become '-'."""
+    return re.sub(r"[^a-z0-9._]+", "-", text.lower()).strip("-._") or "account"

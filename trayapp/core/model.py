@@ -1,0 +1,92 @@
+"""The configuration as plain, immutable data shared by the command line and the tray."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Literal
+
+ConsoleMode = Literal["switch-role", "signed"]
+CONSOLE_MODES: tuple[ConsoleMode, ...] = ("switch-role", "signed")
+CREDENTIAL_FORMATS = ("sh", "fish", "powershell", "cmd", "dotenv", "json", "credential-process")
+SESSION_CACHES = ("file", "keyring", "memory")
+
+
+@dataclass(frozen=True)
+class Primary:
+    """The base session: the IAM user whose keys (or browser sign-in) reach every role."""
+
+    label: str | None = None
+    account_id: str | None = None
+    profile: str | None = None
+    mfa_serial: str | None = None
+    region: str = "us-east-1"
+    console: ConsoleMode = "switch-role"
+
+
+@dataclass(frozen=True)
+class Settings:
+    """Preferences that apply to every account."""
+
+    clipboard_clear_seconds: int = 45
+    credential_format: str = "sh"
+    aws_config_profiles: bool = True
+    session_cache: str = "file"
+    browser: str | None = None
+
+
+@dataclass(frozen=True)
+class Account:
+    """One secondary account reached through a role."""
+
+    name: str
+    display_name: str
+    account_id: str
+    role_name: str  # path and name without the leading slash: "ops/admin"
+    partition: str = "aws"
+    color: str | None = None  # "rrggbb", lower case
+    region: str | None = None
+    group: str | None = None
+    external_id: str | None = None
+    duration_seconds: int | None = None
+    destination: str | None = None
+    browser: str | None = None
+    mfa_serial: str | None = None
+    source: str = "config"  # "config" | "aws-config"
+    source_profile: str | None = None
+    role_session_name: str | None = None
+    chained: bool = False  # STS sees role chaining: the 1-hour cap and no SessionDuration
+    line: int | None = None
+
+    @property
+    def role_arn(self) -> str:
+        """The role's ARN, rebuilt from partition, account and path/name."""
+        return f"arn:{self.partition}:iam::{self.account_id}:role/{self.role_name}"
+
+
+@dataclass(frozen=True)
+class Config:
+    """A loaded, validated configuration."""
+
+    path: Path
+    exists: bool
+    primary: Primary = field(default_factory=Primary)
+    settings: Settings = field(default_factory=Settings)
+    accounts: tuple[Account, ...] = ()
+
+    def region_for(self, account: Account) -> str:
+        """The account's region, else the primary's."""
+        return account.region or self.primary.region
+
+
+@dataclass(frozen=True)
+class RoleCredentials:
+    """Temporary credentials; ``repr`` hides the secret parts so they cannot reach a log by accident."""
+
+    access_key_id: str
+    secret_access_key: str
+    session_token: str
+    expiration: str  # RFC 3339, UTC
+
+    def __repr__(self) -> str:
+        return f"RoleCredentials(access_key_id={self.access_key_id!r}, expiration={self.expiration!r}, ...)"

@@ -1,0 +1,1 @@
+"""Platform services behind small interfaces, each chosen once and lazily."""
