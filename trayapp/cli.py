@@ -10,13 +10,16 @@ import shlex
 import subprocess
 import sys
 from collections.abc import Callable, Sequence
+from typing import TYPE_CHECKING
 
 from trayapp import __version__
 from trayapp.core.config import config_path, load_config
-from trayapp.core.console import switch_role_url
 from trayapp.core.errors import ConfigError, TrayappError, UsageError
 from trayapp.core.matching import find_account
-from trayapp.core.model import Account, Config
+from trayapp.core.model import CREDENTIAL_FORMATS, Account, Config, ConsoleMode
+
+if TYPE_CHECKING:
+    from trayapp.app import App
 
 log = logging.getLogger("trayapp")
 
@@ -43,6 +46,7 @@ class Context:
         self.args = args
         self.path = config_path(getattr(args, "config", None))
         self._config: Config | None = None
+        self._app: App | None = None
 
     @property
     def config(self) -> Config:
@@ -52,6 +56,17 @@ class Context:
 
     def account(self, name: str) -> Account:
         return find_account(self.config.accounts, name)
+
+    @property
+    def app(self) -> App:
+        """The shared actions, with the MFA prompt this invocation calls for."""
+        if self._app is None:
+            from trayapp.app import App
+            from trayapp.platforms.prompts import choose_prompt
+
+            prompt = choose_prompt(getattr(self.args, "mfa_code", None), sys.stdin.isatty())
+            self._app = App(self.config, prompt)
+        return self._app
 
 
 def cmd_list(ctx: Context) -> int:
@@ -95,27 +110,89 @@ def no_accounts_hint(config: Config) -> str:
     )
 
 
-def console_url(ctx: Context, account: Account) -> str:
-    """The console URL for ``url``/``open`` in the mode the options or the config choose."""
-    args = ctx.args
-    mode = "signed" if args.signed else "switch-role" if args.switch_role else ctx.config.primary.console
-    if mode == "signed":
-        raise UsageError("signed console sign-in is not available in this version yet; use --switch-role")
-    return switch_role_url(account, region=args.region, service=args.service)
+def asked_mode(args: argparse.Namespace) -> ConsoleMode | None:
+    return "signed" if args.signed else "switch-role" if args.switch_role else None
 
 
 def cmd_url(ctx: Context) -> int:
-    print(console_url(ctx, ctx.account(ctx.args.name)))
+    account = ctx.account(ctx.args.name)
+    print(ctx.app.console_url(account, asked_mode(ctx.args), ctx.args.region, ctx.args.service))
     return 0
 
 
 def cmd_open(ctx: Context) -> int:
-    from trayapp.platforms.browser import open_url
-
     account = ctx.account(ctx.args.name)
-    url = console_url(ctx, account)
-    open_url(url, account.browser or ctx.config.settings.browser)
-    print(f"Opened the console for {account.display_name}.", file=sys.stderr)
+    mode = ctx.app.open_console(account, asked_mode(ctx.args), ctx.args.region, ctx.args.service)
+    print(f"Opened the console for {account.display_name} ({mode}).", file=sys.stderr)
+    return 0
+
+
+def cmd_creds(ctx: Context) -> int:
+    account = ctx.account(ctx.args.name)
+    if ctx.args.copy:
+        session = ctx.app.copy_credentials(account, ctx.args.format)
+        seconds = ctx.config.settings.clipboard_clear_seconds
+        later = f"; the clipboard is cleared in {seconds} s" if seconds else ""
+        print(
+            f"Credentials for {account.display_name} copied, valid until {session.credentials.expiration}{later}.",
+            file=sys.stderr,
+        )
+        return 0
+    text, _ = ctx.app.credentials_text(account, ctx.args.format or "sh")
+    sys.stdout.write(text)
+    return 0
+
+
+def cmd_exec(ctx: Context) -> int:
+    from trayapp.core.formats import variables
+
+    command = list(ctx.args.command_line)
+    if command and command[0] == "--":
+        command = command[1:]
+    if not command:
+        raise UsageError("nothing to run: trayapp exec NAME -- COMMAND [ARGS...]")
+    account = ctx.account(ctx.args.name)
+    session = ctx.app.credentials(account)
+    env = {k: v for k, v in os.environ.items() if k not in DROP_FOR_EXEC}
+    env.update(variables(session.credentials, ctx.config.region_for(account)))
+    env["TRAYAPP_ACCOUNT"] = account.name
+    try:
+        return subprocess.run(command, env=env, check=False).returncode
+    except FileNotFoundError:
+        raise UsageError(f"command not found: {command[0]}") from None
+    except OSError as exc:
+        raise TrayappError(f"could not run {command[0]}: {exc.strerror}") from None
+
+
+# Credentials and profile choices from the caller would compete with the account's own.
+DROP_FOR_EXEC = (
+    "AWS_PROFILE",
+    "AWS_DEFAULT_PROFILE",
+    "AWS_ACCESS_KEY_ID",
+    "AWS_SECRET_ACCESS_KEY",
+    "AWS_SESSION_TOKEN",
+    "AWS_SECURITY_TOKEN",
+    "AWS_CREDENTIAL_EXPIRATION",
+)
+
+
+def cmd_back(ctx: Context) -> int:
+    url = ctx.app.back(open_browser=not ctx.args.print)
+    if ctx.args.print:
+        print(url)
+    else:
+        print(
+            "Back to the primary session: signed out of the console; sign in as your IAM user.",
+            file=sys.stderr,
+        )
+    return 0
+
+
+def cmd_forget(ctx: Context) -> int:
+    account = ctx.account(ctx.args.name) if ctx.args.name else None
+    dropped = ctx.app.forget(account)
+    whose = f"for {account.display_name}" if account else "for every account"
+    print(f"Forgot {dropped} cached session{'s' if dropped != 1 else ''} {whose}.", file=sys.stderr)
     return 0
 
 
@@ -232,11 +309,28 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("action", choices=("path", "check", "show", "edit"))
     p.set_defaults(run=cmd_config)
 
+    p = sub.add_parser("creds", parents=[common], help="print temporary credentials")
+    p.add_argument("name", metavar="NAME")
+    p.add_argument("--format", "-f", choices=CREDENTIAL_FORMATS, help="output format (default sh)")
+    p.add_argument("--copy", action="store_true", help="copy to the clipboard instead of printing")
+    p.add_argument("--mfa-code", metavar="CODE", help="MFA code, for scripts")
+    p.set_defaults(run=cmd_creds)
+
+    p = sub.add_parser("exec", parents=[common], help="run a command with an account's credentials")
+    p.add_argument("name", metavar="NAME")
+    p.add_argument("--mfa-code", metavar="CODE", help="MFA code, for scripts")
+    p.add_argument("command_line", nargs=argparse.REMAINDER, metavar="-- COMMAND ARGS")
+    p.set_defaults(run=cmd_exec)
+
+    p = sub.add_parser("back", parents=[common], help="back to the primary session")
+    p.add_argument("--print", action="store_true", help="print the URL instead of opening it")
+    p.set_defaults(run=cmd_back)
+
+    p = sub.add_parser("forget", parents=[common], help="drop cached sessions")
+    p.add_argument("name", metavar="NAME", nargs="?", help="one account (default: all)")
+    p.set_defaults(run=cmd_forget)
+
     for name, text in (
-        ("creds", "print temporary credentials"),
-        ("exec", "run a command with an account's credentials"),
-        ("back", "back to the primary session"),
-        ("forget", "drop cached sessions"),
         ("autostart", "start at login"),
         ("import", "add accounts"),
         ("export", "write AWS CLI profiles"),

@@ -90,7 +90,8 @@ def _account(
         source="aws-config",
         source_profile=source,
         role_session_name=profile.get("role_session_name"),
-        chained=bool(source and _is_role(profiles.get(source, {}))),
+        # A profile naming itself as source uses its own static keys (botocore): not chaining.
+        chained=bool(source and source != name and _is_role(profiles.get(source, {}))),
         line=line,
     )
 

@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+import ipaddress
 import json
 import math
-from urllib.parse import quote, urlencode, urlsplit
+from urllib.parse import parse_qs, quote, urlencode, urlsplit, urlunsplit
 
 from trayapp.core import identifiers as ids
 from trayapp.core.errors import UsageError
@@ -45,32 +46,34 @@ def _rgb(hex6: str) -> tuple[int, int, int]:
     return int(hex6[0:2], 16), int(hex6[2:4], 16), int(hex6[4:6], 16)
 
 
-def lab(hex6: str) -> tuple[float, float, float]:
-    """CIE L*a*b* (D65) of an sRGB colour, for distances that match what people see."""
+def oklab(hex6: str) -> tuple[float, float, float]:
+    """OKLab of an sRGB colour: unlike CIE L*a*b*, its hue angle keeps pure and pale blues together."""
 
     def linear(c: int) -> float:
         v = c / 255
         return v / 12.92 if v <= 0.04045 else ((v + 0.055) / 1.055) ** 2.4
 
     r, g, b = (linear(c) for c in _rgb(hex6))
-    x = (0.4124 * r + 0.3576 * g + 0.1805 * b) / 0.95047
-    y = 0.2126 * r + 0.7152 * g + 0.0722 * b
-    z = (0.0193 * r + 0.1192 * g + 0.9505 * b) / 1.08883
-
-    def f(t: float) -> float:
-        return t ** (1 / 3) if t > 216 / 24389 else (24389 / 27 * t + 16) / 116
-
-    fx, fy, fz = f(x), f(y), f(z)
-    return 116 * fy - 16, 500 * (fx - fy), 200 * (fy - fz)
+    lms = (
+        0.4122214708 * r + 0.5363325363 * g + 0.0514459929 * b,
+        0.2119034982 * r + 0.6806995451 * g + 0.1073969566 * b,
+        0.0883024619 * r + 0.2817188376 * g + 0.6299787005 * b,
+    )
+    l_, m_, s_ = (c ** (1 / 3) for c in lms)
+    return (
+        0.2104542553 * l_ + 0.7936177850 * m_ - 0.0040720468 * s_,
+        1.9779984951 * l_ - 2.4285922050 * m_ + 0.4505937099 * s_,
+        0.0259040371 * l_ + 0.7827717662 * m_ - 0.8086757660 * s_,
+    )
 
 
 def nearest_palette_color(hex6: str) -> str:
     """The switch-role palette colour closest in hue to ``hex6`` (the palette is all pastels)."""
-    _, a, b = lab(hex6)
+    _, a, b = oklab(hex6)
     hue = math.atan2(b, a)
 
     def hue_distance(candidate: str) -> tuple[float, float]:
-        _, ca, cb = lab(candidate)
+        _, ca, cb = oklab(candidate)
         turn = abs(hue - math.atan2(cb, ca)) % (2 * math.pi)
         return min(turn, 2 * math.pi - turn), math.dist((a, b), (ca, cb))
 
@@ -88,10 +91,11 @@ def destination_url(partition: str, region: str, target: str | None = None) -> s
     base = f"https://{console_host(partition, region)}"
     if target and target.startswith("/"):
         split = urlsplit(target)
-        if "region=" in split.query:
+        if "region" in parse_qs(split.query, keep_blank_values=True):
             return base + target
-        joiner = "&" if split.query else "?"
-        return f"{base}{target}{joiner}region={region}"
+        query = f"{split.query}&region={region}" if split.query else f"region={region}"
+        # The region goes in the query, before any "#fragment" the console uses for its own routing.
+        return base + urlunsplit(("", "", split.path, query, split.fragment))
     return f"{base}/{target or 'console'}/home?region={region}"
 
 
@@ -132,7 +136,7 @@ def federation_endpoint(partition: str, override: str | None = None) -> str:
         return f"https://{SIGNIN_HOST[partition]}/federation"
     parts = urlsplit(override)
     host = (parts.hostname or "").lower()
-    loopback = host in ("localhost", "::1") or host.startswith("127.")
+    loopback = host == "localhost" or _is_loopback_ip(host)
     aws_host = any(host == h or host.endswith("." + h) for h in SIGNIN_HOST.values())
     if not (parts.scheme in ("http", "https") and (loopback or (aws_host and parts.scheme == "https"))):
         raise UsageError(
@@ -140,6 +144,14 @@ def federation_endpoint(partition: str, override: str | None = None) -> str:
         )
     path = parts.path.rstrip("/")
     return f"{parts.scheme}://{parts.netloc}{path if path.endswith('/federation') else path + '/federation'}"
+
+
+def _is_loopback_ip(host: str) -> bool:
+    """True for 127.0.0.0/8 and ::1 written as addresses; a name such as 127.example.com is not one."""
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False
 
 
 def signin_token_url(endpoint: str, credentials: RoleCredentials, session_duration: int | None) -> str:
@@ -170,3 +182,10 @@ def logout_url(partition: str = "aws", redirect: str | None = None) -> str:
         return f"https://{SIGNIN_HOST[partition]}/oauth?Action=logout"
     host = "us-east-1." + SIGNIN_HOST[partition] if partition == "aws" else SIGNIN_HOST[partition]
     return f"https://{host}/oauth?{_query({'Action': 'logout', 'redirect_uri': redirect})}"
+
+
+def primary_signin_url(partition: str, account_id: str | None) -> str:
+    """The IAM-user sign-in page of the primary account (the account pre-filled when known)."""
+    if account_id:
+        return f"https://{account_id}.{SIGNIN_HOST[partition]}/console"
+    return f"https://{CONSOLE_DOMAIN[partition]}/"

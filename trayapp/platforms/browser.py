@@ -33,3 +33,76 @@ def open_url(url: str, template: str | None = None) -> None:
         opened = False
     if not opened:
         raise TrayappError("no web browser found; set $BROWSER or settings.browser in the config")
+
+
+class Handoff:
+    """Serves one redirect on loopback, so a secret URL never shows in a process's arguments.
+
+    The browser is given ``http://127.0.0.1:PORT/<random>``; the first request for that path
+    gets a 302 to the secret URL, then the server closes. Unanswered after ``timeout``, it closes too.
+    """
+
+    def __init__(self, target: str, timeout: float = 60.0):
+        import http.server
+        import secrets
+
+        self.target = target
+        self.timeout = timeout
+        self.path = "/" + secrets.token_urlsafe(24)
+        self.served = False
+        self.cancelled = False
+        handoff = self
+
+        class Handler(http.server.BaseHTTPRequestHandler):
+            def do_GET(self) -> None:
+                if self.path != handoff.path or handoff.served:
+                    self.send_error(404)
+                    return
+                handoff.served = True
+                self.send_response(302)
+                self.send_header("Location", handoff.target)
+                self.send_header("Cache-Control", "no-store")
+                self.send_header("Referrer-Policy", "no-referrer")
+                self.send_header("Content-Length", "0")
+                self.end_headers()
+
+            def log_message(self, format: str, *args: object) -> None:
+                pass  # the default logs request lines to stderr
+
+        self.server = http.server.HTTPServer(("127.0.0.1", 0), Handler)
+        self.server.timeout = 0.5
+
+    @property
+    def url(self) -> str:
+        return f"http://127.0.0.1:{self.server.server_address[1]}{self.path}"
+
+    def serve(self) -> bool:
+        """Answer requests until the redirect was served or the time is up; True when served."""
+        import time
+
+        deadline = time.monotonic() + self.timeout
+        try:
+            while not (self.served or self.cancelled) and time.monotonic() < deadline:
+                self.server.handle_request()
+        finally:
+            self.server.server_close()
+        return self.served
+
+
+def open_secret_url(url: str, template: str | None = None, timeout: float = 60.0) -> None:
+    """Open a secret URL (a sign-in link) through a one-shot loopback redirect; blocks until taken."""
+    import threading
+
+    handoff = Handoff(url, timeout)
+    result: list[bool] = []
+    server = threading.Thread(target=lambda: result.append(handoff.serve()), daemon=True)
+    server.start()
+    try:
+        open_url(handoff.url, template)
+    except BaseException:
+        handoff.cancelled = True
+        raise
+    finally:
+        server.join(timeout + 1)
+    if not (result and result[0]):
+        raise TrayappError(f"the browser did not pick up the sign-in link within {int(timeout)} seconds")

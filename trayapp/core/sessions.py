@@ -1,0 +1,343 @@
+"""The AWS engine: primary keys -> AssumeRole (MFA when configured) -> cached role sessions."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import logging
+import os
+import re
+import threading
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from datetime import UTC
+from typing import Any, Protocol
+
+from trayapp.core import identifiers as ids
+from trayapp.core.cache import CachedSession, Clock, SessionCache, utc_now
+from trayapp.core.errors import AwsError, TrayappError, UsageError
+from trayapp.core.model import Account, Config, RoleCredentials
+
+log = logging.getLogger(__name__)
+
+CHAINING_CAP = 3600
+CONNECT_TIMEOUT, READ_TIMEOUT = 5.0, 10.0
+THROTTLE_ATTEMPTS = 4  # the first call and three backed-off retries (botocore "standard" mode)
+MFA_FAILED = "MultiFactorAuthentication failed"
+
+
+class MfaPrompt(Protocol):
+    """Asks the user for a 6-digit code; returns None when they cancel. May block: never call it on a UI thread."""
+
+    def __call__(self, serial: str, account: Account, problem: str | None) -> str | None: ...
+
+
+class Cancelled(TrayappError):
+    """The user cancelled the MFA prompt: nothing is wrong, nothing was done."""
+
+    exit_code = 1
+
+
+@dataclass(frozen=True)
+class Identity:
+    """Who the primary keys belong to (from GetCallerIdentity)."""
+
+    arn: str
+    account_id: str
+
+    @property
+    def user_name(self) -> str:
+        return self.arn.rsplit("/", 1)[-1] if ":user/" in self.arn else self.arn.rsplit(":", 1)[-1]
+
+
+def scrub(text: str, secrets: Iterable[str | None]) -> str:
+    """Remove secret values from a message that came from elsewhere (AWS, botocore)."""
+    for secret in secrets:
+        if secret and len(secret) >= 4:
+            text = text.replace(secret, "[hidden]")
+    return text
+
+
+def session_name_from(user: str) -> str:
+    """A valid RoleSessionName (2..64 of [\\w+=,.@-], never '/') from a user name."""
+    name = re.sub(r"[^\w+=,.@-]", "-", user, flags=re.ASCII).strip("-")[:64]
+    return name if len(name) >= 2 else "trayapp"
+
+
+class SessionProvider:
+    """Turns the primary's long-term keys into role sessions, reusing cached ones while fresh.
+
+    Blocking (network, MFA prompt): call it from a worker thread in the tray. One call per
+    account runs at a time; a second caller for the same account waits and gets the same result.
+    """
+
+    def __init__(
+        self,
+        config: Config,
+        cache: SessionCache,
+        prompt: MfaPrompt,
+        clock: Clock = utc_now,
+        timeouts: tuple[float, float] = (CONNECT_TIMEOUT, READ_TIMEOUT),
+        environ: Mapping[str, str] | None = None,
+    ):
+        self.environ = os.environ if environ is None else environ
+        self.config = config
+        self.cache = cache
+        self.prompt = prompt
+        self.clock = clock
+        self.timeouts = timeouts
+        self._locks: dict[str, threading.Lock] = {}
+        self._locks_guard = threading.Lock()
+        self._identities: dict[str, Identity] = {}
+
+    # -- primary -----------------------------------------------------------------------------
+
+    def source_profile(self, account: Account | None) -> str | None:
+        """The profile whose keys call AssumeRole: the AWS profile's source, else primary.profile."""
+        if account is not None and account.source == "aws-config":
+            return account.source_profile
+        return self.config.primary.profile
+
+    def boto_session(self, profile: str | None) -> Any:
+        import boto3
+        from botocore.exceptions import ProfileNotFound
+
+        try:
+            return boto3.Session(profile_name=profile)
+        except ProfileNotFound:
+            raise UsageError(
+                f"AWS profile {profile!r} not found in the AWS config or credentials files"
+            ) from None
+
+    def source_credentials(self, session: Any) -> Any:
+        """Frozen credentials of the source profile; AwsError when there are none."""
+        from botocore.exceptions import BotoCoreError, ClientError
+
+        try:
+            credentials = session.get_credentials()
+            frozen = credentials.get_frozen_credentials() if credentials else None
+        except (BotoCoreError, ClientError) as exc:
+            raise AwsError(f"could not load the primary credentials: {type(exc).__name__}") from None
+        if frozen is None or not frozen.access_key:
+            raise AwsError(
+                "no AWS credentials found for the primary IAM user; set [primary] profile in the config, "
+                "or configure keys with 'aws configure'"
+            )
+        return frozen
+
+    def sts_client(self, session: Any, frozen: Any, region: str, retry: bool) -> Any:
+        from botocore.config import Config as BotoConfig
+
+        attempts = THROTTLE_ATTEMPTS if retry else 1
+        return session.client(
+            "sts",
+            region_name=region,
+            aws_access_key_id=frozen.access_key,
+            aws_secret_access_key=frozen.secret_key,
+            aws_session_token=frozen.token,
+            config=BotoConfig(
+                connect_timeout=self.timeouts[0],
+                read_timeout=self.timeouts[1],
+                retries={"mode": "standard", "total_max_attempts": attempts},
+            ),
+        )
+
+    def identity(self, profile: str | None = None, region: str | None = None) -> Identity:
+        """GetCallerIdentity for the primary keys, remembered per access key."""
+        session = self.boto_session(profile)
+        frozen = self.source_credentials(session)
+        if frozen.access_key in self._identities:
+            return self._identities[frozen.access_key]
+        client = self.sts_client(session, frozen, region or self.config.primary.region, retry=True)
+        answer = self.call(client, "get_caller_identity", {}, None, [frozen.secret_key, frozen.token])
+        found = Identity(arn=answer["Arn"], account_id=answer["Account"])
+        self._identities[frozen.access_key] = found
+        return found
+
+    # -- role sessions -----------------------------------------------------------------------
+
+    def cached(self, account: Account) -> CachedSession | None:
+        """A fresh cached session for the account, without calling AWS, prompting or importing boto3."""
+        found = self.cache.get(self.cache_key(account))
+        return found if found and found.fresh(self.clock()) else None
+
+    def credentials(self, account: Account) -> CachedSession:
+        """Role credentials for ``account``: from the cache while fresh, else AssumeRole."""
+        with self._lock_for(account.name):
+            found = self.cached(account)
+            if found:
+                log.debug("session for %s served from the cache", account.name)
+                return found
+            session = self.boto_session(self.source_profile(account))
+            fresh = self.assume(account, session, self.source_credentials(session))
+            self.cache.put(self.cache_key(account), fresh)
+            return fresh
+
+    def cache_key(self, account: Account) -> str:
+        """Covers everything that changes the session (source identity, role, external id, MFA, duration).
+
+        The source is named the way boto3 picks it (explicit profile, else AWS_PROFILE, else env keys,
+        else "default"), so a cache hit needs neither boto3 nor the network. The key holds no secret.
+        """
+        profile = self.source_profile(account)
+        shape = {
+            "profile": profile or self.environ.get("AWS_PROFILE") or "default",
+            "env_key": None if profile else self.environ.get("AWS_ACCESS_KEY_ID"),
+            "role": account.role_arn,
+            "external_id": account.external_id,
+            "mfa": self.mfa_serial(account),
+            "duration": self.duration(account),
+            "name": account.role_session_name,
+        }
+        return hashlib.sha256(json.dumps(shape, sort_keys=True).encode()).hexdigest()[:40]
+
+    def mfa_serial(self, account: Account) -> str | None:
+        if account.source == "aws-config":
+            return account.mfa_serial
+        return account.mfa_serial or self.config.primary.mfa_serial
+
+    def duration(self, account: Account) -> int | None:
+        """The account's duration; role chaining keeps AWS's 1-hour cap."""
+        seconds = account.duration_seconds
+        if seconds and account.chained and seconds > CHAINING_CAP:
+            log.warning("%s is reached by role chaining: duration capped at 1 hour", account.name)
+            return CHAINING_CAP
+        return seconds
+
+    def sts_region(self, account: Account) -> str:
+        """The primary's region, unless the role lives in another partition."""
+        region = self.config.primary.region
+        if ids.partition_of_region(region) != account.partition:
+            return self.config.region_for(account)
+        return region
+
+    def assume(self, account: Account, session: Any, frozen: Any) -> CachedSession:
+        serial = self.mfa_serial(account)
+        params: dict[str, Any] = {
+            "RoleArn": account.role_arn,
+            "RoleSessionName": account.role_session_name or self.session_name(account),
+        }
+        if self.duration(account):
+            params["DurationSeconds"] = self.duration(account)
+        if account.external_id:
+            params["ExternalId"] = account.external_id
+        secrets = [frozen.secret_key, frozen.token]
+        problem = None
+        for attempt in (1, 2):
+            if serial:
+                code = self.ask_code(serial, account, problem)
+                params.update(SerialNumber=serial, TokenCode=code)
+                secrets.append(code)
+            client = self.sts_client(session, frozen, self.sts_region(account), retry=not serial)
+            try:
+                answer = self.call(client, "assume_role", params, account, secrets)
+            except MfaRejected:
+                if attempt == 2:
+                    raise AwsError(
+                        f"Could not assume role in {account.display_name}: the MFA code was not accepted twice"
+                    ) from None
+                problem = "That code was not accepted (wrong, expired or already used). Enter the next code."
+                continue
+            creds = answer["Credentials"]
+            expiration = creds["Expiration"]
+            return CachedSession(
+                account=account.name,
+                role_arn=account.role_arn,
+                credentials=RoleCredentials(
+                    access_key_id=creds["AccessKeyId"],
+                    secret_access_key=creds["SecretAccessKey"],
+                    session_token=creds["SessionToken"],
+                    expiration=expiration.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ"),
+                ),
+                assumed_role_arn=answer.get("AssumedRoleUser", {}).get("Arn", ""),
+                chained=account.chained or bool(frozen.token),
+            )
+        raise AssertionError("unreachable")
+
+    def ask_code(self, serial: str, account: Account, problem: str | None) -> str:
+        for _ in range(3):
+            code = self.prompt(serial, account, problem)
+            if code is None:
+                raise Cancelled("MFA prompt cancelled; nothing was done")
+            code = code.strip()
+            if re.fullmatch(r"\d{6}", code):
+                return code
+            problem = "An MFA code is exactly 6 digits."
+        raise UsageError("no valid 6-digit MFA code was entered")
+
+    def session_name(self, account: Account) -> str:
+        """RoleSessionName from the primary user's name (GetCallerIdentity), like the AWS CLI's botocore-session."""
+        label = self.config.primary.label
+        if label:
+            return session_name_from(label)
+        try:
+            return session_name_from(
+                self.identity(self.source_profile(account), self.sts_region(account)).user_name
+            )
+        except AwsError:
+            return "trayapp"
+
+    def call(
+        self, client: Any, operation: str, params: dict[str, Any], account: Account | None, secrets: list[Any]
+    ) -> dict[str, Any]:
+        """One STS call with errors turned into one clear sentence that holds no secret."""
+        from botocore.exceptions import BotoCoreError, ClientError
+
+        try:
+            answer: dict[str, Any] = getattr(client, operation)(**params)
+            return answer
+        except ClientError as exc:
+            error = exc.response.get("Error", {})
+            code, message = str(error.get("Code", "")), str(error.get("Message", ""))
+            if code == "AccessDenied" and MFA_FAILED in message:
+                raise MfaRejected() from None
+            raise AwsError(explain(code, scrub(message, secrets), account, client)) from None
+        except BotoCoreError as exc:
+            raise AwsError(explain_network(exc, client)) from None
+
+    def _lock_for(self, name: str) -> threading.Lock:
+        with self._locks_guard:
+            return self._locks.setdefault(name, threading.Lock())
+
+
+class MfaRejected(AwsError):
+    """STS refused the MFA code (it is single-use: ask for the next one, never retry it)."""
+
+
+def explain(code: str, message: str, account: Account | None, client: Any) -> str:
+    """One sentence for an STS error code, the way a user would want it said."""
+    where = (
+        f"Could not assume role in {account.display_name}"
+        if account
+        else "Could not check the primary identity"
+    )
+    region = getattr(getattr(client, "meta", None), "region_name", "")
+    reasons: dict[str, str] = {
+        "AccessDenied": "access denied (the role's trust policy or your IAM permissions do not allow it)",
+        "ExpiredToken": "the primary credentials have expired; refresh them and try again",
+        "InvalidClientTokenId": "AWS does not recognise the primary access key (deactivated, deleted or mistyped)",
+        "SignatureDoesNotMatch": "the primary secret key is wrong, or this computer's clock is more than 15 minutes off",
+        "RegionDisabledException": f"STS is not activated in {region} for the primary account; activate it in IAM or set [primary] region",
+        "Throttling": f"AWS is throttling requests; tried {THROTTLE_ATTEMPTS} times, try again in a minute",
+    }
+    if code == "ValidationError" and "chaining" in message:
+        reason = "the role is reached by role chaining, which AWS caps at 1 hour; set duration to 1h or less"
+    elif code == "ValidationError" and "DurationSeconds" in message:
+        reason = "the duration is longer than the role's maximum session duration; lower duration"
+    elif code in reasons:
+        reason = reasons[code]
+    else:
+        reason = f"AWS said {code or 'no'}: {message[:200]}"
+    return f"{where}: {reason}"
+
+
+def explain_network(exc: Exception, client: Any) -> str:
+    """A network failure in one sentence, naming the endpoint (never a request body)."""
+    from botocore.exceptions import ConnectTimeoutError, EndpointConnectionError, ReadTimeoutError
+
+    endpoint = getattr(getattr(client, "meta", None), "endpoint_url", "AWS STS")
+    if isinstance(exc, ReadTimeoutError | ConnectTimeoutError):
+        return f"AWS STS at {endpoint} did not answer in time; check your network and try again"
+    if isinstance(exc, EndpointConnectionError):
+        return f"could not connect to AWS STS at {endpoint}; check your network"
+    return f"the request to AWS STS at {endpoint} failed ({type(exc).__name__})"

@@ -1,0 +1,39 @@
+"""A minimal Tk dialog that prints the MFA code it was given; run as ``python -m`` in its own process."""
+
+from __future__ import annotations
+
+import sys
+
+
+def main(text: str) -> int:
+    """Show the dialog; exit 0 and print the code, or exit 1 when cancelled."""
+    import tkinter as tk
+
+    root = tk.Tk()
+    root.title("trayapp")
+    root.resizable(False, False)
+    answer: list[str] = []
+    tk.Label(root, text=text, justify="left", padx=12, pady=8).pack()
+    entry = tk.Entry(root, show="•", width=12, justify="center", font=("TkFixedFont", 16))
+    entry.pack(padx=12, pady=4)
+
+    def ok(_event: object = None) -> None:
+        answer.append(entry.get())
+        root.destroy()
+
+    buttons = tk.Frame(root)
+    tk.Button(buttons, text="Cancel", command=root.destroy).pack(side="left", padx=4)
+    tk.Button(buttons, text="OK", command=ok, default="active").pack(side="left", padx=4)
+    buttons.pack(pady=8)
+    root.bind("<Return>", ok)
+    root.bind("<Escape>", lambda _e: root.destroy())
+    entry.focus_force()
+    root.mainloop()
+    if not answer:
+        return 1
+    print(answer[0])
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1] if len(sys.argv) > 1 else "MFA code"))

@@ -1,0 +1,266 @@
+"""The tray's pictures, drawn with Pillow: the trayapp mark, an account's icon and the busy overlay.
+
+Everything here is pure (no pystray, no files, no side effects at import) and cheap: results are
+cached by their arguments and every function hands back a fresh RGBA copy the caller may change.
+Shapes are drawn at four times the asked size and scaled down with LANCZOS, so their edges stay
+smooth from 16 px to 256 px; text is rendered by FreeType at the final size, where its hinting
+keeps small letters sharp. The font is the one bundled with Pillow (``ImageFont.load_default``),
+so no system font is needed.
+
+Safe to call from any thread.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from functools import lru_cache
+
+from PIL import Image, ImageDraw, ImageFont
+
+__all__ = [
+    "BACKGROUND",
+    "FOREGROUND",
+    "account_icon",
+    "busy_icon",
+    "contrast_ratio",
+    "initials",
+    "mark",
+    "parse_color",
+    "relative_luminance",
+    "text_color",
+]
+
+RGB = tuple[int, int, int]
+
+BACKGROUND: RGB = (0x26, 0x32, 0x38)
+"""The mark's dark slate."""
+FOREGROUND: RGB = (0xEC, 0xEF, 0xF1)
+"""The mark's light glyph."""
+
+WHITE: RGB = (0xFF, 0xFF, 0xFF)
+BLACK: RGB = (0x00, 0x00, 0x00)
+
+_SUPERSAMPLE = 4
+_RADIUS = 0.22  # corner radius of the rounded square, as a fraction of its side
+_HEX = re.compile(r"#?([0-9a-fA-F]{6})")
+
+
+# --- colours -------------------------------------------------------------------------------------
+
+
+def parse_color(color_hex: str) -> RGB:
+    """``"#2e7d32"`` or ``"2e7d32"`` as an ``(r, g, b)`` tuple; ``ValueError`` for anything else."""
+    match = _HEX.fullmatch(color_hex.strip())
+    if not match:
+        raise ValueError(f"not a colour: {color_hex!r} (expected #rrggbb or rrggbb)")
+    value = int(match.group(1), 16)
+    return (value >> 16) & 0xFF, (value >> 8) & 0xFF, value & 0xFF
+
+
+def relative_luminance(rgb: RGB) -> float:
+    """The WCAG 2 relative luminance of an sRGB colour, from 0 (black) to 1 (white)."""
+
+    def linear(channel: int) -> float:
+        c = channel / 255
+        return c / 12.92 if c <= 0.04045 else ((c + 0.055) / 1.055) ** 2.4
+
+    r, g, b = (linear(c) for c in rgb)
+    return 0.2126 * r + 0.7152 * g + 0.0722 * b
+
+
+def contrast_ratio(a: RGB, b: RGB) -> float:
+    """The WCAG 2 contrast ratio of two colours, from 1 (same) to 21 (black on white)."""
+    la, lb = sorted((relative_luminance(a), relative_luminance(b)), reverse=True)
+    return (la + 0.05) / (lb + 0.05)
+
+
+def text_color(background: RGB) -> RGB:
+    """White or black, whichever contrasts better with ``background`` (white wins a tie)."""
+    return WHITE if contrast_ratio(WHITE, background) >= contrast_ratio(BLACK, background) else BLACK
+
+
+# --- initials ------------------------------------------------------------------------------------
+
+_WORD_BREAK = re.compile(r"[^A-Za-z0-9]+")
+_CAMEL = re.compile(r"(?<=[a-z0-9])(?=[A-Z])")
+# Latin letters that Unicode does not decompose into a plain letter and a mark.
+_LATIN = str.maketrans(
+    {
+        "ß": "ss",
+        "ẞ": "SS",
+        "æ": "ae",
+        "Æ": "AE",
+        "œ": "oe",
+        "Œ": "OE",
+        "ø": "o",
+        "Ø": "O",
+        "ł": "l",
+        "Ł": "L",
+        "đ": "d",
+        "Đ": "D",
+        "þ": "th",
+        "Þ": "TH",
+    }
+)
+
+
+def initials(display_name: str) -> str:
+    """One or two upper-case ASCII letters or digits that stand for ``display_name`` on its icon.
+
+    - Several words (split on anything but letters and digits: spaces, ``-``, ``_``, ``.``,
+      emoji): the first character of the first two: ``"Side project"`` -> ``"SP"``,
+      ``"acme-prod-eu"`` -> ``"AP"``, ``"team 2"`` -> ``"T2"``.
+    - One camel-case word: its first two humps: ``"SideProject"`` -> ``"SP"``.
+    - One plain word: its first two characters: ``"prod"`` -> ``"PR"``, ``"x"`` -> ``"X"``.
+
+    Latin letters lose their accents (``"Élan"`` -> ``"EL"``, ``"Straße"`` -> ``"ST"``). Other
+    scripts, emoji and symbols count as spaces, because the bundled font draws only ASCII
+    letters and digits. Returns ``""`` when nothing is left (``""``, ``"🚀"``, ``"Прод"``):
+    the icon then shows the colour alone.
+    """
+    folded = "".join(
+        ch
+        for ch in unicodedata.normalize("NFKD", display_name.translate(_LATIN))
+        if not unicodedata.combining(ch)
+    )
+    words = [w for w in _WORD_BREAK.split(folded) if w]
+    if len(words) == 1:
+        words = [w for w in _CAMEL.split(words[0]) if w]
+    if not words:
+        return ""
+    picked = words[0][0] + words[1][0] if len(words) >= 2 else words[0][:2]
+    return picked.upper()
+
+
+# --- drawing -------------------------------------------------------------------------------------
+
+
+def _check_size(size: int) -> None:
+    if not isinstance(size, int) or size < 1:
+        raise ValueError(f"icon size must be a positive integer, not {size!r}")
+
+
+def _rounded_square(size: int, fill: RGB) -> Image.Image:
+    """A square of ``fill`` with rounded, anti-aliased corners, ``size`` px, supersampled."""
+    big = size * _SUPERSAMPLE
+    canvas = Image.new("RGBA", (big, big), (*fill, 0))
+    ImageDraw.Draw(canvas).rounded_rectangle(
+        (0, 0, big - 1, big - 1), radius=round(big * _RADIUS), fill=(*fill, 255)
+    )
+    return canvas.resize((size, size), Image.Resampling.LANCZOS)
+
+
+def _arrow(draw: ImageDraw.ImageDraw, y: float, tail: float, tip: float, width: float, fill: RGB) -> None:
+    """A horizontal arrow from ``tail`` to ``tip`` at height ``y`` (supersampled coordinates)."""
+    head = width * 1.55  # half the height of the arrow head
+    direction = 1 if tip > tail else -1
+    neck = tip - direction * head * 1.1
+    draw.rectangle(
+        (min(tail, neck), y - width / 2, max(tail, neck), y + width / 2),
+        fill=fill,
+    )
+    draw.polygon([(neck, y - head), (tip, y), (neck, y + head)], fill=fill)
+
+
+@lru_cache(maxsize=32)
+def _mark(size: int) -> Image.Image:
+    icon = _rounded_square(size, BACKGROUND)
+    big = size * _SUPERSAMPLE
+    glyph = Image.new("RGBA", (big, big), (*FOREGROUND, 0))
+    draw = ImageDraw.Draw(glyph)
+    # Two opposed arrows, offset like a "switch" sign: one account out, the other in.
+    width = big * 0.105
+    _arrow(draw, big * 0.35, tail=big * 0.20, tip=big * 0.82, width=width, fill=(*FOREGROUND,))
+    _arrow(draw, big * 0.65, tail=big * 0.80, tip=big * 0.18, width=width, fill=(*FOREGROUND,))
+    glyph = glyph.resize((size, size), Image.Resampling.LANCZOS)
+    return Image.alpha_composite(icon, glyph)
+
+
+def mark(size: int) -> Image.Image:
+    """The trayapp mark, ``size`` x ``size`` RGBA: two light opposed arrows on a dark slate square.
+
+    Used whenever no account is active, and for the application's icon files.
+    """
+    _check_size(size)
+    return _mark(size).copy()
+
+
+def _font(px: int) -> ImageFont.FreeTypeFont | ImageFont.ImageFont:
+    return ImageFont.load_default(size=max(px, 1))
+
+
+def _fit_font(
+    text: str, box: float, stroke: float
+) -> tuple[ImageFont.FreeTypeFont | ImageFont.ImageFont, tuple[float, float, float, float]]:
+    """The largest bundled font whose ink for ``text`` fits a ``box`` x ``box`` square."""
+    px = max(int(box * (1.0 if len(text) == 1 else 0.75)), 1)
+    while True:
+        font = _font(px)
+        bbox = ImageDraw.Draw(Image.new("L", (1, 1))).textbbox(
+            (0, 0), text, font=font, anchor="mm", stroke_width=stroke
+        )
+        if (bbox[2] - bbox[0] <= box and bbox[3] - bbox[1] <= box) or px <= 4:
+            return font, bbox
+        px -= 1
+
+
+@lru_cache(maxsize=128)
+def _account_icon(size: int, rgb: RGB, text: str) -> Image.Image:
+    icon = _rounded_square(size, rgb)
+    if not text:
+        return icon
+    ink = text_color(rgb)
+    # A hairline stroke in the ink colour gives the regular face a bold weight; below 20 px it
+    # would close the counters, so small icons get a thinner one.
+    stroke = size / 48 if size > 24 else 0.3
+    # Small icons give the letters more of the square: legibility beats margins there.
+    share = (0.80 if size <= 24 else 0.66) if len(text) == 2 else (0.66 if size <= 24 else 0.56)
+    font, bbox = _fit_font(text, size * share, stroke)
+    # Centre the ink (not the advance box): anchor "mm" centres on the font's middle line, which
+    # puts capitals a little high; correct by the measured ink box.
+    cx = size / 2 - (bbox[0] + bbox[2]) / 2
+    cy = size / 2 - (bbox[1] + bbox[3]) / 2
+    draw = ImageDraw.Draw(icon)
+    draw.text(
+        (cx, cy), text, fill=(*ink, 255), font=font, anchor="mm", stroke_width=stroke, stroke_fill=(*ink, 255)
+    )
+    return icon
+
+
+def account_icon(size: int, color_hex: str, initials: str) -> Image.Image:
+    """An active account's icon: a rounded square of exactly ``color_hex`` with ``initials`` on it.
+
+    The square keeps the exact colour everywhere outside the letters' anti-aliased edges (a band of
+    at least an eighth of the side around them), so a screenshot can find it. The letters are
+    white or black, whichever contrasts better with the colour (WCAG). ``initials`` (normally from
+    :func:`initials`) is upper-cased and cut to two ASCII letters or digits, the only characters
+    the bundled font draws; anything else is dropped, and ``""`` draws the colour alone.
+    Raises ``ValueError`` for a colour that is not ``#rrggbb``/``rrggbb`` or a bad size.
+    """
+    _check_size(size)
+    text = "".join(ch for ch in initials.upper() if ch.isascii() and ch.isalnum())[:2]
+    return _account_icon(size, parse_color(color_hex), text).copy()
+
+
+def busy_icon(base: Image.Image) -> Image.Image:
+    """``base`` with a "working" badge: a light spinner arc on a dark disc in the lower right corner.
+
+    The badge covers the bottom-right quarter only, so the account's colour stays visible in the
+    rest of the icon. Returns a new RGBA image of ``base``'s size; ``base`` is not changed.
+    """
+    icon = base.convert("RGBA")  # always a copy
+    side = min(icon.size)
+    big = side * _SUPERSAMPLE
+    badge = Image.new("RGBA", (big, big), (0, 0, 0, 0))
+    draw = ImageDraw.Draw(badge)
+    d = big * 0.5  # the disc's diameter
+    disc = (big - d, big - d, big - 1, big - 1)
+    draw.ellipse(disc, fill=(0x11, 0x11, 0x11, 235), outline=(*WHITE, 255), width=max(int(big * 0.03), 1))
+    inset = d * 0.22
+    ring = (disc[0] + inset, disc[1] + inset, disc[2] - inset, disc[3] - inset)
+    draw.arc(ring, start=-90, end=180, fill=(*WHITE, 255), width=max(int(d * 0.14), 1))
+    badge = badge.resize((side, side), Image.Resampling.LANCZOS)
+    layer = Image.new("RGBA", icon.size, (0, 0, 0, 0))
+    layer.paste(badge, (icon.width - side, icon.height - side))
+    return Image.alpha_composite(icon, layer)
