@@ -196,6 +196,40 @@ def cmd_forget(ctx: Context) -> int:
     return 0
 
 
+def cmd_tray(ctx: Context) -> int:
+    from trayapp.tray.run import run_tray
+
+    return run_tray(getattr(ctx.args, "config", None))
+
+
+def cmd_import(ctx: Context) -> int:
+    from trayapp.core.importing import add_link
+
+    if ctx.args.source != "link":
+        raise UsageError(f"'trayapp import {ctx.args.source}' is not available in this version yet")
+    link = ctx.args.url
+    if link is None:
+        from trayapp.platforms import clipboard
+
+        link = clipboard.paste()
+    name = add_link(ctx.path, link, dry_run=ctx.args.dry_run)
+    verb = "Would add" if ctx.args.dry_run else "Added"
+    print(f"{verb} account {name!r} to {ctx.path}.")
+    return 0
+
+
+def cmd_autostart(ctx: Context) -> int:
+    from trayapp.platforms.autostart import for_this_platform
+
+    entry = for_this_platform()
+    if ctx.args.action == "enable":
+        entry.enable()
+    elif ctx.args.action == "disable":
+        entry.disable()
+    print("Start at login: " + ("enabled" if entry.enabled() else "disabled"))
+    return 0
+
+
 def cmd_config(ctx: Context) -> int:
     action = ctx.args.action
     if action == "path":
@@ -289,7 +323,7 @@ def build_parser() -> argparse.ArgumentParser:
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
 
     p = sub.add_parser("tray", parents=[common], help="start the tray icon (the default)")
-    p.set_defaults(run=not_yet("tray"))
+    p.set_defaults(run=cmd_tray)
 
     p = sub.add_parser("list", parents=[common], help="list the accounts")
     p.add_argument("--json", action="store_true", help="print JSON")
@@ -330,11 +364,17 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("name", metavar="NAME", nargs="?", help="one account (default: all)")
     p.set_defaults(run=cmd_forget)
 
-    for name, text in (
-        ("autostart", "start at login"),
-        ("import", "add accounts"),
-        ("export", "write AWS CLI profiles"),
-    ):
+    p = sub.add_parser("import", parents=[common], help="add accounts from a switch-role link")
+    p.add_argument("source", choices=("link", "aesr", "organizations"))
+    p.add_argument("url", nargs="?", help="the link (default: the clipboard)")
+    p.add_argument("--dry-run", action="store_true", help="show what would be added, change nothing")
+    p.set_defaults(run=cmd_import)
+
+    p = sub.add_parser("autostart", parents=[common], help="start the tray at login")
+    p.add_argument("action", choices=("enable", "disable", "status"))
+    p.set_defaults(run=cmd_autostart)
+
+    for name, text in (("export", "write AWS CLI profiles"),):
         p = sub.add_parser(name, parents=[common], help=text + " (not yet available)")
         p.add_argument("rest", nargs=argparse.REMAINDER)
         p.set_defaults(run=not_yet(name))
@@ -366,7 +406,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     log.setLevel(logging.DEBUG if debug else logging.WARNING)
     if not getattr(args, "command", None):
         args.command = "tray"
-        args.run = not_yet("tray")
+        args.run = cmd_tray
     try:
         code: int = args.run(Context(args))
         return code

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import ipaddress
 import json
-import math
 from urllib.parse import parse_qs, quote, urlencode, urlsplit, urlunsplit
 
 from trayapp.core import identifiers as ids
+from trayapp.core.colors import nearest_palette_color
 from trayapp.core.errors import UsageError
 from trayapp.core.model import Account, RoleCredentials
 
@@ -21,14 +21,6 @@ CONSOLE_DOMAIN = {
     "aws-us-gov": "console.amazonaws-us-gov.com",
     "aws-cn": "console.amazonaws.cn",
 }
-# The switch-role page accepts only its own palette (AWS-FACTS.md); AWS has changed it before.
-SWITCH_ROLE_PALETTE = {
-    "red": "f2b0a9",
-    "orange": "fbc8aa",
-    "yellow": "efda95",
-    "green": "b7ca9d",
-    "blue": "83d4e8",
-}
 DISPLAY_NAME_MAX = 64
 ISSUER = "https://github.com/trayapp/trayapp"
 
@@ -40,44 +32,6 @@ def quote_all(value: str) -> str:
 
 def _query(params: dict[str, str]) -> str:
     return urlencode(params, quote_via=lambda v, *_: quote_all(v))
-
-
-def _rgb(hex6: str) -> tuple[int, int, int]:
-    return int(hex6[0:2], 16), int(hex6[2:4], 16), int(hex6[4:6], 16)
-
-
-def oklab(hex6: str) -> tuple[float, float, float]:
-    """OKLab of an sRGB colour: unlike CIE L*a*b*, its hue angle keeps pure and pale blues together."""
-
-    def linear(c: int) -> float:
-        v = c / 255
-        return v / 12.92 if v <= 0.04045 else ((v + 0.055) / 1.055) ** 2.4
-
-    r, g, b = (linear(c) for c in _rgb(hex6))
-    lms = (
-        0.4122214708 * r + 0.5363325363 * g + 0.0514459929 * b,
-        0.2119034982 * r + 0.6806995451 * g + 0.1073969566 * b,
-        0.0883024619 * r + 0.2817188376 * g + 0.6299787005 * b,
-    )
-    l_, m_, s_ = (c ** (1 / 3) for c in lms)
-    return (
-        0.2104542553 * l_ + 0.7936177850 * m_ - 0.0040720468 * s_,
-        1.9779984951 * l_ - 2.4285922050 * m_ + 0.4505937099 * s_,
-        0.0259040371 * l_ + 0.7827717662 * m_ - 0.8086757660 * s_,
-    )
-
-
-def nearest_palette_color(hex6: str) -> str:
-    """The switch-role palette colour closest in hue to ``hex6`` (the palette is all pastels)."""
-    _, a, b = oklab(hex6)
-    hue = math.atan2(b, a)
-
-    def hue_distance(candidate: str) -> tuple[float, float]:
-        _, ca, cb = oklab(candidate)
-        turn = abs(hue - math.atan2(cb, ca)) % (2 * math.pi)
-        return min(turn, 2 * math.pi - turn), math.dist((a, b), (ca, cb))
-
-    return min(SWITCH_ROLE_PALETTE.values(), key=hue_distance)
 
 
 def console_host(partition: str, region: str) -> str:

@@ -1,0 +1,130 @@
+"""Start at login: an XDG autostart entry, a macOS LaunchAgent, or a Windows Run key.
+
+Only the user's toggle writes or removes the entry; nothing here runs at import.
+"""
+
+from __future__ import annotations
+
+import os
+import plistlib
+import shlex
+import sys
+from pathlib import Path
+from typing import Any, Protocol
+
+from trayapp.core.files import atomic_write
+
+LABEL = "io.github.trayapp"
+
+
+def launch_command() -> list[str]:
+    """How to start this same installation's tray, with absolute paths."""
+    return [sys.executable, "-m", "trayapp", "tray"]
+
+
+class Autostart(Protocol):
+    def enabled(self) -> bool: ...
+
+    def enable(self) -> None: ...
+
+    def disable(self) -> None: ...
+
+
+class XdgAutostart:
+    """``~/.config/autostart/trayapp.desktop`` (freedesktop.org autostart spec)."""
+
+    def __init__(self, home: Path | None = None):
+        base = os.environ.get("XDG_CONFIG_HOME") or str((home or Path.home()) / ".config")
+        self.path = Path(base) / "autostart" / "trayapp.desktop"
+
+    def enabled(self) -> bool:
+        try:
+            text = self.path.read_text(encoding="utf-8")
+        except OSError:
+            return False
+        return "Hidden=true" not in text and "X-GNOME-Autostart-enabled=false" not in text
+
+    def enable(self) -> None:
+        command = " ".join(shlex.quote(part) for part in launch_command())
+        atomic_write(
+            self.path,
+            "[Desktop Entry]\n"
+            "Type=Application\n"
+            "Name=trayapp\n"
+            "Comment=AWS accounts in the system tray\n"
+            f"Exec={command}\n"
+            "Icon=trayapp\n"
+            "Terminal=false\n"
+            "X-GNOME-Autostart-enabled=true\n",
+            mode=0o644,
+        )
+
+    def disable(self) -> None:
+        self.path.unlink(missing_ok=True)
+
+
+class LaunchAgent:
+    """``~/Library/LaunchAgents/io.github.trayapp.plist``: RunAtLoad, never KeepAlive (Quit must stick)."""
+
+    def __init__(self, home: Path | None = None):
+        self.path = (home or Path.home()) / "Library" / "LaunchAgents" / f"{LABEL}.plist"
+
+    def enabled(self) -> bool:
+        return self.path.exists()
+
+    def enable(self) -> None:
+        plist = {"Label": LABEL, "ProgramArguments": launch_command(), "RunAtLoad": True, "KeepAlive": False}
+        atomic_write(self.path, plistlib.dumps(plist), mode=0o644)
+
+    def disable(self) -> None:
+        self.path.unlink(missing_ok=True)
+
+
+class RunKey:
+    """``HKCU\\Software\\Microsoft\\Windows\\CurrentVersion\\Run\\trayapp``."""
+
+    KEY = r"Software\Microsoft\Windows\CurrentVersion\Run"
+
+    def enabled(self) -> bool:
+        winreg = _winreg()
+
+        try:
+            with winreg.OpenKey(winreg.HKEY_CURRENT_USER, self.KEY) as key:
+                winreg.QueryValueEx(key, "trayapp")
+        except OSError:
+            return False
+        return True
+
+    def enable(self) -> None:
+        import subprocess
+
+        winreg = _winreg()
+
+        pythonw = Path(sys.executable).with_name("pythonw.exe")
+        command = [str(pythonw) if pythonw.exists() else sys.executable, *launch_command()[1:]]
+        with winreg.OpenKey(winreg.HKEY_CURRENT_USER, self.KEY, 0, winreg.KEY_SET_VALUE) as key:
+            winreg.SetValueEx(key, "trayapp", 0, winreg.REG_SZ, subprocess.list2cmdline(command))
+
+    def disable(self) -> None:
+        winreg = _winreg()
+
+        try:
+            with winreg.OpenKey(winreg.HKEY_CURRENT_USER, self.KEY, 0, winreg.KEY_SET_VALUE) as key:
+                winreg.DeleteValue(key, "trayapp")
+        except FileNotFoundError:
+            pass
+
+
+def _winreg() -> Any:
+    import importlib
+
+    return importlib.import_module("winreg")
+
+
+def for_this_platform() -> Autostart:
+    """The autostart mechanism of this OS."""
+    if sys.platform == "darwin":
+        return LaunchAgent()
+    if os.name == "nt":
+        return RunKey()
+    return XdgAutostart()

@@ -1,0 +1,89 @@
+"""Start the tray: one instance per user, the controller wired to the real platform services."""
+
+from __future__ import annotations
+
+import logging
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+from trayapp.core.config import config_path as default_config_path
+from trayapp.core.files import ensure_private_dir
+from trayapp.core.model import Config
+
+log = logging.getLogger(__name__)
+
+
+def lock_path() -> Path:
+    import platformdirs
+
+    return Path(platformdirs.user_state_dir("trayapp", appauthor=False)) / "tray.lock"
+
+
+def open_file(path: Path) -> None:
+    """Open a file in the desktop's default application (the config in a text editor)."""
+    if sys.platform == "darwin":
+        argv = ["open", "-t", str(path)]
+    elif os.name == "nt":
+        os.startfile(str(path))  # type: ignore[attr-defined,unused-ignore]  # noqa: S606
+        return
+    else:
+        argv = ["xdg-open", str(path)]
+    subprocess.Popen(argv, stdin=subprocess.DEVNULL, start_new_session=True)
+
+
+def autostart_toggle(wanted: bool | None) -> bool | None:
+    """Read (None) or set the start-at-login state; returns the state after the call."""
+    from trayapp.platforms.autostart import for_this_platform
+
+    try:
+        entry = for_this_platform()
+        if wanted is True:
+            entry.enable()
+        elif wanted is False:
+            entry.disable()
+        return entry.enabled()
+    except OSError as exc:
+        log.warning("start at login: %s", exc.strerror)
+        return None
+
+
+def run_tray(config_file: str | None = None) -> int:
+    """Block in the tray until Quit; exit 0 at once when another tray of this user runs."""
+    from filelock import FileLock, Timeout
+
+    path = lock_path()
+    ensure_private_dir(path.parent)
+    lock = FileLock(str(path))
+    try:
+        lock.acquire(timeout=0)
+    except Timeout:
+        print("trayapp is already running.", file=sys.stderr)
+        return 0
+    try:
+        return _run(default_config_path(config_file))
+    finally:
+        lock.release()
+
+
+def _run(config_path: Path) -> int:
+    from trayapp.app import App
+    from trayapp.platforms.prompts import DialogPrompt
+    from trayapp.tray.controller import SerialPrompt, TrayController
+    from trayapp.tray.icon import PystraySurface
+
+    prompt = SerialPrompt(DialogPrompt())
+
+    def make_app(config: Config) -> App:
+        return App(config, prompt)
+
+    controller = TrayController(config_path, make_app, opener=open_file, autostart=autostart_toggle)
+    controller.app.store.load()
+    surface = PystraySurface(controller)
+    if controller.problem:
+        controller.notify("Config problem", controller.problem)
+    elif not controller.config.accounts:
+        controller.notify("trayapp", f"No accounts yet: choose Edit accounts… to add some to {config_path}.")
+    surface.run()
+    return 0
