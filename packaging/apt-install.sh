@@ -1,11 +1,9 @@
 #!/usr/bin/env bash
-# Install the Debian packages trayapp and its tests need, only those missing (root or sudo).
+# Install the Debian packages named in the given list files, only those missing (root or sudo).
 set -euo pipefail
-list="$(dirname "$0")/debian-packages.txt"
-command -v apt-get >/dev/null || { echo "apt-get not found: install the packages in $list by hand" >&2; exit 0; }
-mapfile -t wanted < <(grep -v '^\s*#' "$list" | grep -v '^\s*$')
+command -v apt-get >/dev/null || { echo "apt-get not found: install the packages in $* by hand" >&2; exit 0; }
 missing=()
-for pkg in "${wanted[@]}"; do
+for pkg in $(cat "$@" | grep -v '^\s*#' | grep -v '^\s*$'); do
   dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q "install ok installed" || missing+=("$pkg")
 done
 [ ${#missing[@]} -eq 0 ] && exit 0

@@ -3,7 +3,7 @@
 # Extra arguments go to pytest, e.g. tests/run.sh -k config
 set -euo pipefail
 cd "$(dirname "$0")/.."
-bash packaging/apt-install.sh
+bash packaging/apt-install.sh packaging/debian-packages.txt tests/debian-packages.txt
 python=${PYTHON:-python3}
 [ -x .venv/bin/python ] || "$python" -m venv .venv
 .venv/bin/python -m pip install -q --disable-pip-version-check -e '.[test]'

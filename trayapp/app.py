@@ -72,7 +72,7 @@ class App:
     ) -> str:
         """The console URL in the chosen mode. A signed URL is a secret: open it, never keep it."""
         if self.mode_for(account, mode) == "switch-role":
-            return console.switch_role_url(account, region=region, service=service)
+            return console.switch_role_url(account, region, service, self.config.region_for(account))
         session = self.provider.credentials(account)
         return signed_login_url(
             account, session, region or self.config.region_for(account), service, self.environ
@@ -125,7 +125,7 @@ class App:
 
     def copy_console_link(self, account: Account) -> None:
         """Copy the switch-role link (never a signed one: that is a secret)."""
-        clipboard.copy(console.switch_role_url(account))
+        clipboard.copy(console.switch_role_url(account, default_region=self.config.region_for(account)))
 
     # -- back, forget ----------------------------------------------------------------------
 

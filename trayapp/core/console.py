@@ -65,7 +65,9 @@ def switch_role_problem(account: Account) -> str | None:
     return None
 
 
-def switch_role_url(account: Account, region: str | None = None, service: str | None = None) -> str:
+def switch_role_url(
+    account: Account, region: str | None = None, service: str | None = None, default_region: str = "us-east-1"
+) -> str:
     """The console switch-role link for an account; a redirect is added when a place was asked for."""
     problem = switch_role_problem(account)
     if problem:
@@ -80,7 +82,7 @@ def switch_role_url(account: Account, region: str | None = None, service: str | 
     target = service or account.destination
     where = region or account.region
     if target or where:
-        params["redirect_uri"] = destination_url(account.partition, where or "us-east-1", target)
+        params["redirect_uri"] = destination_url(account.partition, where or default_region, target)
     return f"https://{SIGNIN_HOST[account.partition]}/switchrole?{_query(params)}"
 
 

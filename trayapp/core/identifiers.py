@@ -69,5 +69,8 @@ def normalize_color(value: str) -> str:
 
 
 def slug(text: str) -> str:
-    """A command-line friendly name: lower case, runs of other characters become '-'."""
-    return re.sub(r"[^a-z0-9._]+", "-", text.lower()).strip("-._") or "account"
+    """A command-line friendly name: accents dropped, lower case, runs of other characters become '-'."""
+    import unicodedata
+
+    folded = "".join(c for c in unicodedata.normalize("NFKD", text) if not unicodedata.combining(c))
+    return re.sub(r"[^a-z0-9._]+", "-", folded.lower()).strip("-._") or "account"

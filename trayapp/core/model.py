@@ -10,6 +10,7 @@ ConsoleMode = Literal["switch-role", "signed"]
 CONSOLE_MODES: tuple[ConsoleMode, ...] = ("switch-role", "signed")
 CREDENTIAL_FORMATS = ("sh", "fish", "powershell", "cmd", "dotenv", "json", "credential-process")
 SESSION_CACHES = ("file", "keyring", "memory")
+PARTITION_DEFAULT_REGION = {"aws": "us-east-1", "aws-us-gov": "us-gov-west-1", "aws-cn": "cn-north-1"}
 
 
 @dataclass(frozen=True)
@@ -75,8 +76,14 @@ class Config:
     accounts: tuple[Account, ...] = ()
 
     def region_for(self, account: Account) -> str:
-        """The account's region, else the primary's."""
-        return account.region or self.primary.region
+        """The account's region, else the primary's when in the same partition, else the partition's first."""
+        if account.region:
+            return account.region
+        from trayapp.core.identifiers import partition_of_region
+
+        if partition_of_region(self.primary.region) == account.partition:
+            return self.primary.region
+        return PARTITION_DEFAULT_REGION.get(account.partition, self.primary.region)
 
 
 @dataclass(frozen=True)

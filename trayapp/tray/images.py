@@ -148,7 +148,10 @@ def _rounded_square(size: int, fill: RGB) -> Image.Image:
     ImageDraw.Draw(canvas).rounded_rectangle(
         (0, 0, big - 1, big - 1), radius=round(big * _RADIUS), fill=(*fill, 255)
     )
-    return canvas.resize((size, size), Image.Resampling.LANCZOS)
+    small = canvas.resize((size, size), Image.Resampling.LANCZOS)
+    # LANCZOS rings a little past the edge; drop that faint halo so the corners are truly clear.
+    small.putalpha(small.getchannel("A").point(lambda a: 0 if a < 8 else a))
+    return small
 
 
 def _arrow(draw: ImageDraw.ImageDraw, y: float, tail: float, tip: float, width: float, fill: RGB) -> None:
