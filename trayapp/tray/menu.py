@@ -65,13 +65,14 @@ def clean(text: str, limit: int = LABEL_MAX) -> str:
 
 
 def time_left(until: datetime, now: datetime) -> str:
-    """ "42 min", "2 h 5 min", "expired"."""
+    """ "42 min", "1 h", "2 h 5 min", "expired"."""
     minutes = int((until - now).total_seconds() // 60)
     if minutes < 0:
         return "expired"
     if minutes < 60:
         return f"{minutes} min"
-    return f"{minutes // 60} h {minutes % 60} min"
+    hours, rest = divmod(minutes, 60)
+    return f"{hours} h {rest} min" if rest else f"{hours} h"
 
 
 def account_label(account: Account, busy: bool = False) -> str:

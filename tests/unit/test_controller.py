@@ -1,0 +1,191 @@
+"""The tray's state machine without a screen: active, expiring, expired, back to primary, config edits."""
+
+from __future__ import annotations
+
+import sys
+import threading
+import time
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+import pytest
+
+from trayapp.app import App
+from trayapp.core.cache import MemoryCache
+from trayapp.core.model import Config
+from trayapp.core.state import StateStore
+from trayapp.tray.controller import IconSpec, TrayController
+
+GOOD = """\
+[primary]
+label = "george"
+
+[settings]
+browser = "{python} {recorder} {{url}}"
+
+[[account]]
+name = "side-project"
+display_name = "Side project"
+account_id = "444455556666"
+role_name = "admin"
+color = "#2e7d32"
+"""
+
+
+class Clock:
+    def __init__(self) -> None:
+        self.now = datetime(2026, 11, 28, 12, 0, tzinfo=UTC)
+
+    def __call__(self) -> datetime:
+        return self.now
+
+
+class RecordingSurface:
+    def __init__(self) -> None:
+        self.notes: list[tuple[str, str]] = []
+        self.refreshes = 0
+        self.stopped = False
+
+    def refresh(self) -> None:
+        self.refreshes += 1
+
+    def notify(self, title: str, message: str) -> None:
+        self.notes.append((title, message))
+
+    def stop(self) -> None:
+        self.stopped = True
+
+
+@pytest.fixture
+def world(tmp_path: Path) -> tuple[TrayController, RecordingSurface, Clock, Path, Path]:
+    recorder = tmp_path / "record.py"
+    opened = tmp_path / "opened.txt"
+    recorder.write_text(f"import sys\nopen({str(opened)!r}, 'a').write(sys.argv[1] + '\\n')\n")
+    config_path = tmp_path / "config.toml"
+    config_path.write_text(GOOD.format(python=sys.executable, recorder=recorder))
+    clock = Clock()
+    store = StateStore(tmp_path / "state.json")
+
+    def make_app(config: Config) -> App:
+        return App(
+            config,
+            prompt=lambda *_: None,
+            cache=MemoryCache(),
+            store=store,
+            clock=clock,
+            clear_later=lambda *_: None,
+        )
+
+    controller = TrayController(config_path, make_app, clock=clock)
+    surface = RecordingSurface()
+    controller.surface = surface
+    return controller, surface, clock, config_path, opened
+
+
+def settle(controller: TrayController) -> None:
+    deadline = time.monotonic() + 20
+    while controller.busy and time.monotonic() < deadline:
+        time.sleep(0.02)
+    assert not controller.busy, "worker did not finish"
+
+
+def opened_urls(opened: Path, count: int) -> list[str]:
+    """The URLs the browser command received; it runs detached, so wait for it."""
+    deadline = time.monotonic() + 20
+    while time.monotonic() < deadline:
+        lines = opened.read_text().splitlines() if opened.exists() else []
+        if len(lines) >= count:
+            return lines
+        time.sleep(0.05)
+    raise AssertionError(f"the browser got fewer than {count} URLs")
+
+
+def test_open_makes_the_account_active_then_it_expires(world) -> None:  # type: ignore[no-untyped-def]
+    controller, surface, clock, _, opened = world
+    assert controller.icon_spec() == IconSpec()
+    assert controller.tooltip() == "trayapp: primary session (george)"
+
+    controller.dispatch(("open", "side-project", "switch-role"))
+    settle(controller)
+    assert opened_urls(opened, 1)[0].startswith(
+        "https://signin.aws.amazon.com/switchrole?account=444455556666&roleName=admin"
+    )
+    assert controller.icon_spec() == IconSpec(color="2e7d32", label="Side project")
+    assert controller.tooltip() == "trayapp: Side project, 1 h left"
+    assert surface.notes[-1] == ("Side project", "Opened the console for Side project (switch-role).")
+
+    clock.now += timedelta(minutes=56)
+    controller.tick()
+    controller.tick()
+    warnings = [n for n in surface.notes if "ends in" in n[1]]
+    assert warnings == [("Side project", "The session for Side project ends in 4 min.")]
+
+    clock.now += timedelta(minutes=5)
+    controller.tick()
+    assert controller.icon_spec() == IconSpec()
+    assert controller.tooltip().startswith("trayapp: primary session")
+
+
+def test_back_to_primary_resets_icon_and_state(world) -> None:  # type: ignore[no-untyped-def]
+    controller, surface, _, _, opened = world
+    controller.dispatch(("open", "side-project", "switch-role"))
+    settle(controller)
+    controller.dispatch(("back",))
+    settle(controller)
+    assert controller.icon_spec() == IconSpec()
+    assert controller.app.state().active is None
+    assert "oauth?Action=logout" in opened_urls(opened, 2)[1]
+    assert surface.notes[-1][0] == "Back to primary"
+
+
+def test_two_quick_clicks_start_one_piece_of_work(world) -> None:  # type: ignore[no-untyped-def]
+    controller, _, _, _, _ = world
+    release = threading.Event()
+    runs: list[int] = []
+
+    def work() -> None:
+        runs.append(1)
+        release.wait(5)
+
+    assert controller.background("side-project", work) is True
+    assert controller.background("side-project", work) is False
+    assert controller.icon_spec().busy
+    release.set()
+    settle(controller)
+    assert runs == [1]
+    assert not controller.icon_spec().busy
+
+
+def test_broken_edit_keeps_last_good_accounts_and_says_why(world) -> None:  # type: ignore[no-untyped-def]
+    controller, surface, _, config_path, _ = world
+    good_text = config_path.read_text()
+    config_path.write_text(good_text.replace('account_id = "444455556666"', 'account_id = "4444"'))
+    controller.config_mtime = None  # as if the file had changed on disk
+    controller.tick()
+    assert [a.name for a in controller.config.accounts] == ["side-project"]
+    assert controller.problem and "line 10: account[1].account_id" in controller.problem
+    assert surface.notes[-1][0] == "Config problem, keeping the last good accounts"
+    assert any(e.label.startswith("⚠ Config problem") for e in controller.menu())
+
+    config_path.write_text(good_text.replace('name = "side-project"', 'name = "renamed"'))
+    controller.config_mtime = None
+    controller.tick()
+    assert controller.problem is None
+    assert [a.name for a in controller.config.accounts] == ["renamed"]
+
+
+def test_errors_become_one_notification_and_the_tray_keeps_running(world) -> None:  # type: ignore[no-untyped-def]
+    controller, surface, _, _, _ = world
+    # No AWS credentials anywhere in the isolated HOME: copying credentials must fail politely.
+    controller.dispatch(("copy", "side-project", "sh"))
+    settle(controller)
+    title, message = surface.notes[-1]
+    assert title == "trayapp"
+    assert message.startswith("no AWS credentials found for the primary IAM user")
+    assert controller.icon_spec() == IconSpec()
+
+
+def test_quit_stops_the_surface(world) -> None:  # type: ignore[no-untyped-def]
+    controller, surface, _, _, _ = world
+    controller.dispatch(("quit",))
+    assert surface.stopped

@@ -1,0 +1,203 @@
+"""The tray menu as plain data: groups, recents, disabled items, sanitised labels, scale."""
+
+from __future__ import annotations
+
+import time
+from dataclasses import replace
+from datetime import UTC, datetime
+from pathlib import Path
+
+from trayapp.core.config import parse_config
+from trayapp.core.model import Config
+from trayapp.core.state import State
+from trayapp.tray.menu import Entry, MenuView, build_menu, clean, render_text, time_left
+
+NOW = datetime(2026, 11, 28, 12, 0, tzinfo=UTC)
+
+CONFIG = b"""
+[primary]
+label = "george"
+
+[[account]]
+name = "side-project"
+display_name = "Side project"
+account_id = "444455556666"
+role_name = "admin"
+color = "#2e7d32"
+group = "Personal"
+
+[[account]]
+name = "prod"
+display_name = "Production"
+account_id = "777788889999"
+role_name = "ops/admin"
+color = "#c62828"
+group = "Work"
+external_id = "acme-secret-id"
+
+[[account]]
+name = "staging"
+display_name = "Staging"
+account_id = "777788880000"
+role_name = "admin"
+color = "#1565c0"
+group = "Work"
+
+[[account]]
+name = "sandbox"
+display_name = "Sandbox"
+account_id = "123456789012"
+role_name = "dev"
+"""
+
+
+def config() -> Config:
+    """The config above; the sandbox's label arrives unvalidated, as an AWS profile name could."""
+    parsed = parse_config(CONFIG, Path("config.toml"))
+    accounts = tuple(
+        replace(a, display_name="Sandbox\u202eevil\nline") if a.name == "sandbox" else a
+        for a in parsed.accounts
+    )
+    return replace(parsed, accounts=accounts)
+
+
+def view(state: State | None = None, **extra: object) -> MenuView:
+    return MenuView(config=config(), state=state or State(), now=NOW, primary_label="george", **extra)  # type: ignore[arg-type]
+
+
+def find(entries: tuple[Entry, ...], label_start: str) -> Entry:
+    for entry in entries:
+        if entry.label.startswith(label_start):
+            return entry
+    raise AssertionError(f"no entry starting with {label_start!r} in {[e.label for e in entries]}")
+
+
+def test_menu_tree_for_a_config_of_four_accounts_in_two_groups() -> None:
+    expected = """\
+trayapp · george [disabled]
+Active: primary session [disabled]
+----
+Personal (1)
+  🟢 Side project
+    Open console (switch role) [default]
+    Open console (signed sign-in)
+    ----
+    Copy credentials (bash / zsh)
+    Copy credentials as
+      fish
+      PowerShell
+      Windows cmd
+      .env file
+      JSON
+      credential_process JSON
+    Copy console link
+    Forget cached session
+Work (2)
+  🔴 Production
+    Open console (signed sign-in) [default]
+    Open console: unavailable, needs an external id [disabled]
+    ----
+    Copy credentials (bash / zsh)
+    Copy credentials as
+      fish
+      PowerShell
+      Windows cmd
+      .env file
+      JSON
+      credential_process JSON
+    Copy console link: unavailable [disabled]
+    Forget cached session
+  🔵 Staging"""
+    text = render_text(build_menu(view()))
+    assert text.startswith(expected)
+    assert text.endswith(
+        "----\nBack to primary\nAdd account from switch-role link\nEdit accounts…\nReload\nQuit"
+    )
+
+
+def test_account_actions_carry_the_account_name_and_mode() -> None:
+    menu = build_menu(view())
+    side = find(find(menu, "Personal").children, "🟢 Side project")
+    assert [e.action for e in side.children if not e.separator and e.action] == [
+        ("open", "side-project", "switch-role"),
+        ("open", "side-project", "signed"),
+        ("copy", "side-project", "sh"),
+        ("link", "side-project"),
+        ("forget", "side-project"),
+    ]
+    formats = find(side.children, "Copy credentials as").children
+    assert [e.action for e in formats] == [
+        ("copy", "side-project", f)
+        for f in ("fish", "powershell", "cmd", "dotenv", "json", "credential-process")
+    ]
+
+
+def test_labels_are_sanitised() -> None:
+    menu = build_menu(view())
+    sandbox = find(menu, "◻ Sandbox")
+    assert "\u202e" not in sandbox.label and "\n" not in sandbox.label
+    assert sandbox.label == "◻ Sandbox evil line"
+    assert clean("x" * 100) == "x" * 59 + "…"
+    assert clean("a\u200fb\tc\x00d") == "a b c d"
+
+
+def test_recent_section_and_active_header() -> None:
+    state = State(
+        active="staging", active_until="2026-11-28T12:42:30Z", recent=("staging", "gone", "side-project")
+    )
+    menu = build_menu(view(state))
+    assert menu[1].label == "Active: 🔵 Staging · 42 min left"
+    labels = [e.label for e in menu]
+    start = labels.index("Recent")
+    assert labels[start : start + 4] == [
+        "Recent",
+        "🔵 Staging",
+        "🟢 Side project",
+        "",
+    ]  # unknown names dropped
+    assert menu[start + 3].separator
+
+
+def test_expired_active_account_shows_primary() -> None:
+    state = State(active="staging", active_until="2026-11-28T11:59:00Z", recent=("staging",))
+    assert build_menu(view(state))[1].label == "Active: primary session"
+
+
+def test_busy_account_config_problem_and_autostart_checkbox() -> None:
+    menu = build_menu(
+        view(busy=frozenset({"staging"}), problem="line 3: account[1].color: bad", autostart=True)
+    )
+    assert find(menu, "⚠ Config problem: line 3").action == ("edit",)
+    assert find(find(menu, "Work").children, "🔵 Staging").label.endswith("(working…)")
+    start = find(menu, "Start at login")
+    assert start.checked is True and start.action == ("autostart",)
+
+
+def test_no_accounts_says_how_to_add_one() -> None:
+    empty = MenuView(config=Config(path=Path("c.toml"), exists=False), state=State(), now=NOW)
+    assert any("No accounts yet" in e.label and not e.enabled for e in build_menu(empty))
+
+
+def test_hundreds_of_accounts_stay_usable_and_fast() -> None:
+    lines = []
+    for i in range(600):
+        group = f'group = "Team {i % 10}"\n' if i < 300 else ""
+        lines.append(
+            f'[[account]]\nname = "acct-{i}"\naccount_id = "{100000000000 + i}"\nrole_name = "admin"\n{group}'
+        )
+    big = parse_config("\n".join(lines).encode(), Path("big.toml"))
+    started = time.perf_counter()
+    menu = build_menu(MenuView(config=big, state=State(), now=NOW))
+    elapsed = time.perf_counter() - started
+    top_level = [e for e in menu if not e.separator]
+    assert len(top_level) < 40  # 10 groups + 12 alphabetical chunks of 25 + fixed items
+    assert all(len(e.children) <= 30 for e in top_level if e.label.startswith("Team"))
+    chunks = [e for e in top_level if "–" in e.label]
+    assert sum(len(c.children) for c in chunks) == 300
+    assert elapsed < 2.0  # generous bound: it only guards against accidental quadratic work
+
+
+def test_time_left_wording() -> None:
+    assert time_left(datetime(2026, 11, 28, 14, 5, 30, tzinfo=UTC), NOW) == "2 h 5 min"
+    assert time_left(datetime(2026, 11, 28, 12, 0, 59, tzinfo=UTC), NOW) == "0 min"
+    assert time_left(datetime(2026, 11, 28, 11, 0, tzinfo=UTC), NOW) == "expired"
