@@ -45,7 +45,9 @@ def render(out: Path) -> list[Path]:
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--out", type=Path, default=ROOT / "assets", help="folder to write into (default: assets/)")
+    parser.add_argument(
+        "--out", type=Path, default=ROOT / "assets", help="folder to write into (default: assets/)"
+    )
     args = parser.parse_args(argv)
     for path in render(args.out):
         print(path.relative_to(ROOT) if path.is_relative_to(ROOT) else path)
