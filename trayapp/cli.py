@@ -244,11 +244,8 @@ def cmd_config(ctx: Context) -> int:
 
 def config_check(ctx: Context) -> int:
     config = ctx.config
-    from trayapp.core.awsconfig import aws_config_path, role_profiles
-
-    if config.settings.aws_config_profiles:
-        for problem in role_profiles(aws_config_path())[1]:
-            print(f"warning: {problem} (profile skipped)", file=sys.stderr)
+    for problem in config.warnings:
+        print(f"warning: {problem} (profile skipped)", file=sys.stderr)
     if not config.exists:
         print(f"{config.path}: no config file yet; {len(config.accounts)} accounts from the AWS config")
         return 0

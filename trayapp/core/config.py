@@ -91,10 +91,10 @@ def load_config(path: Path, environ: Mapping[str, str] | None = None) -> Config:
         from trayapp.core.awsconfig import aws_config_path, role_profiles
 
         aws_path = aws_config_path(environ)
-        extra, _warnings = role_profiles(aws_path)
+        extra, skipped = role_profiles(aws_path)
         taken = {a.name for a in config.accounts}
         merged = config.accounts + tuple(a for a in extra if a.name not in taken)
-        config = replace(config, accounts=merged)
+        config = replace(config, accounts=merged, warnings=tuple(skipped))
     return config
 
 

@@ -6,6 +6,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Literal
 
+from trayapp.core.errors import Problem
+
 ConsoleMode = Literal["switch-role", "signed"]
 CONSOLE_MODES: tuple[ConsoleMode, ...] = ("switch-role", "signed")
 CREDENTIAL_FORMATS = ("sh", "fish", "powershell", "cmd", "dotenv", "json", "credential-process")
@@ -74,6 +76,7 @@ class Config:
     primary: Primary = field(default_factory=Primary)
     settings: Settings = field(default_factory=Settings)
     accounts: tuple[Account, ...] = ()
+    warnings: tuple[Problem, ...] = ()  # AWS config profiles that were skipped, and why
 
     def region_for(self, account: Account) -> str:
         """The account's region, else the primary's when in the same partition, else the partition's first."""
