@@ -14,7 +14,6 @@ from trayapp.core.formats import render
 from trayapp.core.identifiers import partition_of_region
 from trayapp.core.model import Account, Config, ConsoleMode
 from trayapp.core.sessions import MfaPrompt, SessionProvider
-from trayapp.core.signin import signed_login_url
 from trayapp.core.state import State, StateStore
 from trayapp.platforms import browser, clipboard
 
@@ -73,6 +72,10 @@ class App:
         """The console URL in the chosen mode. A signed URL is a secret: open it, never keep it."""
         if self.mode_for(account, mode) == "switch-role":
             return console.switch_role_url(account, region, service, self.config.region_for(account))
+        # A refused TRAYAPP_SIGNIN_ENDPOINT is a usage error: say so before asking for an MFA code.
+        console.federation_endpoint(account.partition, self.environ.get("TRAYAPP_SIGNIN_ENDPOINT"))
+        from trayapp.core.signin import signed_login_url  # urllib/ssl: only signed links pay for them
+
         session = self.provider.credentials(account)
         return signed_login_url(
             account, session, region or self.config.region_for(account), service, self.environ

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+from functools import lru_cache
 
 # The switch-role page accepts only its own palette (AWS-FACTS.md); AWS has changed it before.
 SWITCH_ROLE_PALETTE = {
@@ -30,6 +31,7 @@ def _rgb(hex6: str) -> tuple[int, int, int]:
     return int(hex6[0:2], 16), int(hex6[2:4], 16), int(hex6[4:6], 16)
 
 
+@lru_cache(maxsize=1024)
 def oklab(hex6: str) -> tuple[float, float, float]:
     """OKLab of an sRGB colour: unlike CIE L*a*b*, its hue angle keeps pure and pale blues together."""
 
@@ -64,6 +66,7 @@ def nearest_palette_color(hex6: str) -> str:
     return min(SWITCH_ROLE_PALETTE.values(), key=hue_distance)
 
 
+@lru_cache(maxsize=1024)
 def swatch(hex6: str | None) -> str:
     """The emoji circle nearest to a colour, for menu labels; "" without a colour.
 
