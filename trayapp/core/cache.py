@@ -156,13 +156,20 @@ class FileCache:
             with contextlib.suppress(FileNotFoundError):
                 path.unlink()
                 dropped += 1
+        if account is None:
+            # Entries set aside may still hold credentials: forgetting everything drops them too.
+            for path in self.folder.glob("*.bad-*"):
+                with contextlib.suppress(OSError):
+                    path.unlink()
         return dropped
 
     def set_aside(self, path: Path, reason: str) -> None:
-        """Move a bad entry out of the way (kept for inspection, never served)."""
+        """Move a bad entry out of the way (kept for inspection, never served, private to the user)."""
         target = path.with_name(f"{path.stem}.bad-{int(time.time())}")
         with contextlib.suppress(OSError):
             path.replace(target)
+            if os.name == "posix" and target.is_file() and target.stat().st_uid == os.getuid():
+                target.chmod(0o600)
         log.warning("set aside cache file %s: %s", target.name, reason)
 
 

@@ -24,6 +24,11 @@ CHAINING_CAP = 3600
 CONNECT_TIMEOUT, READ_TIMEOUT = 5.0, 10.0
 THROTTLE_ATTEMPTS = 4  # the first call and three backed-off retries (botocore "standard" mode)
 MFA_FAILED = "MultiFactorAuthentication failed"
+LOOKUP_GUARD = "TRAYAPP_PRIMARY_LOOKUP"
+SELF_SOURCE = (
+    "the primary credentials come from a credential_process that runs trayapp itself (check AWS_PROFILE); "
+    "set [primary] profile to the AWS profile that holds the IAM user's keys"
+)
 
 
 class MfaPrompt(Protocol):
@@ -113,11 +118,20 @@ class SessionProvider:
         """Frozen credentials of the source profile; AwsError when there are none."""
         from botocore.exceptions import BotoCoreError, ClientError
 
+        # A source profile whose credential_process runs trayapp (say AWS_PROFILE=side-project with
+        # the profiles of 'trayapp export aws-config') would start trayapp again, and again, without end.
+        if os.environ.get(LOOKUP_GUARD):
+            raise UsageError(SELF_SOURCE)
+        os.environ[LOOKUP_GUARD] = "1"  # inherited by a credential_process that botocore starts
         try:
             credentials = session.get_credentials()
             frozen = credentials.get_frozen_credentials() if credentials else None
         except (BotoCoreError, ClientError) as exc:
+            if SELF_SOURCE in str(exc):
+                raise UsageError(SELF_SOURCE) from None
             raise AwsError(f"could not load the primary credentials: {type(exc).__name__}") from None
+        finally:
+            os.environ.pop(LOOKUP_GUARD, None)
         if frozen is None or not frozen.access_key:
             raise AwsError(
                 "no AWS credentials found for the primary IAM user; set [primary] profile in the config, "
@@ -145,7 +159,10 @@ class SessionProvider:
     def identity(self, profile: str | None = None, region: str | None = None) -> Identity:
         """GetCallerIdentity for the primary keys, remembered per access key."""
         session = self.boto_session(profile)
-        frozen = self.source_credentials(session)
+        return self.identity_of(session, self.source_credentials(session), region)
+
+    def identity_of(self, session: Any, frozen: Any, region: str | None = None) -> Identity:
+        """GetCallerIdentity for credentials already loaded (no second credential lookup or prompt)."""
         if frozen.access_key in self._identities:
             return self._identities[frozen.access_key]
         client = self.sts_client(session, frozen, region or self.config.primary.region, retry=True)
@@ -196,11 +213,10 @@ class SessionProvider:
             return account.mfa_serial
         return account.mfa_serial or self.config.primary.mfa_serial
 
-    def duration(self, account: Account) -> int | None:
-        """The account's duration; role chaining keeps AWS's 1-hour cap."""
+    def duration(self, account: Account, temporary_source: bool = False) -> int | None:
+        """The account's duration; role chaining (or temporary source keys) keeps AWS's 1-hour cap."""
         seconds = account.duration_seconds
-        if seconds and account.chained and seconds > CHAINING_CAP:
-            log.warning("%s is reached by role chaining: duration capped at 1 hour", account.name)
+        if seconds and (account.chained or temporary_source) and seconds > CHAINING_CAP:
             return CHAINING_CAP
         return seconds
 
@@ -215,10 +231,14 @@ class SessionProvider:
         serial = self.mfa_serial(account)
         params: dict[str, Any] = {
             "RoleArn": account.role_arn,
-            "RoleSessionName": account.role_session_name or self.session_name(account),
+            "RoleSessionName": account.role_session_name or self.session_name(account, session, frozen),
         }
-        if self.duration(account):
-            params["DurationSeconds"] = self.duration(account)
+        duration = self.duration(account, temporary_source=bool(frozen.token))
+        if duration:
+            params["DurationSeconds"] = duration
+        if duration and account.duration_seconds and duration < account.duration_seconds:
+            # Said once per new session (not on every cache lookup, which also computes the duration).
+            log.warning("%s is reached with temporary credentials: duration capped at 1 hour", account.name)
         if account.external_id:
             params["ExternalId"] = account.external_id
         secrets = [frozen.secret_key, frozen.token]
@@ -265,15 +285,21 @@ class SessionProvider:
             problem = "An MFA code is exactly 6 digits."
         raise UsageError("no valid 6-digit MFA code was entered")
 
-    def session_name(self, account: Account) -> str:
-        """RoleSessionName from the primary user's name (GetCallerIdentity), like the AWS CLI's botocore-session."""
+    def session_name(self, account: Account, session: Any = None, frozen: Any = None) -> str:
+        """RoleSessionName from the primary user's name (GetCallerIdentity), like the AWS CLI's botocore-session.
+
+        Pass the source ``session`` and ``frozen`` credentials already loaded, so that a source role
+        profile is not assumed (nor its MFA asked for) a second time.
+        """
         label = self.config.primary.label
         if label:
             return session_name_from(label)
         try:
-            return session_name_from(
-                self.identity(self.source_profile(account), self.sts_region(account)).user_name
-            )
+            if session is None or frozen is None:
+                found = self.identity(self.source_profile(account), self.sts_region(account))
+            else:
+                found = self.identity_of(session, frozen, self.sts_region(account))
+            return session_name_from(found.user_name)
         except AwsError:
             return "trayapp"
 
@@ -312,13 +338,18 @@ def explain(code: str, message: str, account: Account | None, client: Any) -> st
         else "Could not check the primary identity"
     )
     region = getattr(getattr(client, "meta", None), "region_name", "")
+    tries = attempts_of(client)
     reasons: dict[str, str] = {
         "AccessDenied": "access denied (the role's trust policy or your IAM permissions do not allow it)",
         "ExpiredToken": "the primary credentials have expired; refresh them and try again",
         "InvalidClientTokenId": "AWS does not recognise the primary access key (deactivated, deleted or mistyped)",
         "SignatureDoesNotMatch": "the primary secret key is wrong, or this computer's clock is more than 15 minutes off",
         "RegionDisabledException": f"STS is not activated in {region} for the primary account; activate it in IAM or set [primary] region",
-        "Throttling": f"AWS is throttling requests; tried {THROTTLE_ATTEMPTS} times, try again in a minute",
+        "Throttling": (
+            f"AWS is throttling requests; tried {tries} times, try again in a minute"
+            if tries > 1
+            else "AWS is throttling requests; try again in a minute"
+        ),
     }
     if code == "ValidationError" and "chaining" in message:
         reason = "the role is reached by role chaining, which AWS caps at 1 hour; set duration to 1h or less"
@@ -329,6 +360,13 @@ def explain(code: str, message: str, account: Account | None, client: Any) -> st
     else:
         reason = f"AWS said {code or 'no'}: {message[:200]}"
     return f"{where}: {reason}"
+
+
+def attempts_of(client: Any) -> int:
+    """How many times the client sends a request (1 for a call that carries an MFA code)."""
+    retries = getattr(getattr(getattr(client, "meta", None), "config", None), "retries", None)
+    attempts = retries.get("total_max_attempts") if isinstance(retries, dict) else None
+    return attempts if isinstance(attempts, int) else THROTTLE_ATTEMPTS
 
 
 def explain_network(exc: Exception, client: Any) -> str:

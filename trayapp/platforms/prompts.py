@@ -23,7 +23,10 @@ class CodeOption:
 
     def __call__(self, serial: str, account: Account, problem: str | None) -> str | None:
         if problem:
-            raise UsageError(f"the MFA code given with --mfa-code was not accepted: {problem}")
+            why = "it is not 6 digits" if "6 digits" in problem else "wrong, expired or already used"
+            raise UsageError(
+                f"the MFA code given with --mfa-code was not accepted ({why}); run again with a new code"
+            )
         return self.code
 
 
