@@ -6,8 +6,10 @@ import hashlib
 import json
 import logging
 import os
+import random
 import re
 import threading
+import time
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import UTC
@@ -22,7 +24,9 @@ log = logging.getLogger(__name__)
 
 CHAINING_CAP = 3600
 CONNECT_TIMEOUT, READ_TIMEOUT = 5.0, 10.0
-THROTTLE_ATTEMPTS = 4  # the first call and three backed-off retries (botocore "standard" mode)
+THROTTLE_ATTEMPTS = 4  # the first call and three backed-off retries, for throttling only
+THROTTLE_CODES = ("Throttling", "ThrottlingException", "RequestLimitExceeded", "TooManyRequestsException")
+BACKOFF_BASE = 0.5
 MFA_FAILED = "MultiFactorAuthentication failed"
 LOOKUP_GUARD = "TRAYAPP_PRIMARY_LOOKUP"
 SELF_SOURCE = (
@@ -139,10 +143,10 @@ class SessionProvider:
             )
         return frozen
 
-    def sts_client(self, session: Any, frozen: Any, region: str, retry: bool) -> Any:
+    def sts_client(self, session: Any, frozen: Any, region: str) -> Any:
+        """An STS client that sends each request once: ``call`` decides what may be retried."""
         from botocore.config import Config as BotoConfig
 
-        attempts = THROTTLE_ATTEMPTS if retry else 1
         return session.client(
             "sts",
             region_name=region,
@@ -152,7 +156,7 @@ class SessionProvider:
             config=BotoConfig(
                 connect_timeout=self.timeouts[0],
                 read_timeout=self.timeouts[1],
-                retries={"mode": "standard", "total_max_attempts": attempts},
+                retries={"mode": "standard", "total_max_attempts": 1},
             ),
         )
 
@@ -165,8 +169,10 @@ class SessionProvider:
         """GetCallerIdentity for credentials already loaded (no second credential lookup or prompt)."""
         if frozen.access_key in self._identities:
             return self._identities[frozen.access_key]
-        client = self.sts_client(session, frozen, region or self.config.primary.region, retry=True)
-        answer = self.call(client, "get_caller_identity", {}, None, [frozen.secret_key, frozen.token])
+        client = self.sts_client(session, frozen, region or self.config.primary.region)
+        answer = self.call(
+            client, "get_caller_identity", {}, None, [frozen.secret_key, frozen.token], retry=True
+        )
         found = Identity(arn=answer["Arn"], account_id=answer["Account"])
         self._identities[frozen.access_key] = found
         return found
@@ -248,9 +254,9 @@ class SessionProvider:
                 code = self.ask_code(serial, account, problem)
                 params.update(SerialNumber=serial, TokenCode=code)
                 secrets.append(code)
-            client = self.sts_client(session, frozen, self.sts_region(account), retry=not serial)
+            client = self.sts_client(session, frozen, self.sts_region(account))
             try:
-                answer = self.call(client, "assume_role", params, account, secrets)
+                answer = self.call(client, "assume_role", params, account, secrets, retry=not serial)
             except MfaRejected:
                 if attempt == 2:
                     raise AwsError(
@@ -304,22 +310,39 @@ class SessionProvider:
             return "trayapp"
 
     def call(
-        self, client: Any, operation: str, params: dict[str, Any], account: Account | None, secrets: list[Any]
+        self,
+        client: Any,
+        operation: str,
+        params: dict[str, Any],
+        account: Account | None,
+        secrets: list[Any],
+        retry: bool,
     ) -> dict[str, Any]:
-        """One STS call with errors turned into one clear sentence that holds no secret."""
+        """One STS call with errors turned into one clear sentence that holds no secret.
+
+        With ``retry``, throttling is retried with exponential backoff a few times; timeouts and
+        other errors are not (a hung endpoint should fail once, not four times). A call that
+        carries an MFA code is never retried: the code is single-use.
+        """
         from botocore.exceptions import BotoCoreError, ClientError
 
-        try:
-            answer: dict[str, Any] = getattr(client, operation)(**params)
-            return answer
-        except ClientError as exc:
-            error = exc.response.get("Error", {})
-            code, message = str(error.get("Code", "")), str(error.get("Message", ""))
-            if code == "AccessDenied" and MFA_FAILED in message:
-                raise MfaRejected() from None
-            raise AwsError(explain(code, scrub(message, secrets), account, client)) from None
-        except BotoCoreError as exc:
-            raise AwsError(explain_network(exc, client)) from None
+        tries = THROTTLE_ATTEMPTS if retry else 1
+        for attempt in range(1, tries + 1):
+            try:
+                answer: dict[str, Any] = getattr(client, operation)(**params)
+                return answer
+            except ClientError as exc:
+                error = exc.response.get("Error", {})
+                code, message = str(error.get("Code", "")), str(error.get("Message", ""))
+                if code in THROTTLE_CODES and attempt < tries:
+                    time.sleep(BACKOFF_BASE * 2 ** (attempt - 1) * (1 + random.random()))
+                    continue
+                if code == "AccessDenied" and MFA_FAILED in message:
+                    raise MfaRejected() from None
+                raise AwsError(explain(code, scrub(message, secrets), account, client, attempt)) from None
+            except BotoCoreError as exc:
+                raise AwsError(explain_network(exc, client)) from None
+        raise AssertionError("unreachable")
 
     def _lock_for(self, name: str) -> threading.Lock:
         with self._locks_guard:
@@ -330,7 +353,7 @@ class MfaRejected(AwsError):
     """STS refused the MFA code (it is single-use: ask for the next one, never retry it)."""
 
 
-def explain(code: str, message: str, account: Account | None, client: Any) -> str:
+def explain(code: str, message: str, account: Account | None, client: Any, tries: int = 1) -> str:
     """One sentence for an STS error code, the way a user would want it said."""
     where = (
         f"Could not assume role in {account.display_name}"
@@ -338,7 +361,6 @@ def explain(code: str, message: str, account: Account | None, client: Any) -> st
         else "Could not check the primary identity"
     )
     region = getattr(getattr(client, "meta", None), "region_name", "")
-    tries = attempts_of(client)
     reasons: dict[str, str] = {
         "AccessDenied": "access denied (the role's trust policy or your IAM permissions do not allow it)",
         "ExpiredToken": "the primary credentials have expired; refresh them and try again",
@@ -360,13 +382,6 @@ def explain(code: str, message: str, account: Account | None, client: Any) -> st
     else:
         reason = f"AWS said {code or 'no'}: {message[:200]}"
     return f"{where}: {reason}"
-
-
-def attempts_of(client: Any) -> int:
-    """How many times the client sends a request (1 for a call that carries an MFA code)."""
-    retries = getattr(getattr(getattr(client, "meta", None), "config", None), "retries", None)
-    attempts = retries.get("total_max_attempts") if isinstance(retries, dict) else None
-    return attempts if isinstance(attempts, int) else THROTTLE_ATTEMPTS
 
 
 def explain_network(exc: Exception, client: Any) -> str:
