@@ -6,10 +6,14 @@ import sys
 
 
 def main(text: str) -> int:
-    """Show the dialog; exit 0 and print the code, or exit 1 when cancelled."""
-    import tkinter as tk
+    """Show the dialog; exit 0 and print the code, 1 when cancelled, 3 when no dialog can be shown."""
+    try:
+        import tkinter as tk
 
-    root = tk.Tk()
+        root = tk.Tk()
+    except Exception as exc:  # ImportError without Tk; TclError without a display
+        print(f"cannot open the dialog: {type(exc).__name__} (no display?)", file=sys.stderr)
+        return 3
     root.title("trayapp")
     root.resizable(False, False)
     answer: list[str] = []

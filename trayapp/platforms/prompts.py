@@ -6,13 +6,15 @@ import getpass
 import shutil
 import subprocess
 import sys
+from pathlib import Path
 from typing import TextIO
 
-from trayapp.core.errors import UsageError
+from trayapp.core.errors import TrayappError, UsageError
 from trayapp.core.model import Account
 from trayapp.core.sessions import MfaPrompt
 
 DIALOG_TIMEOUT = 300
+NO_PROMPT_HINT = "pass --mfa-code, or run the command in a terminal"
 
 
 class CodeOption:
@@ -57,19 +59,26 @@ class DialogPrompt:
         text = f"MFA code for {account.display_name}\n({serial})"
         if problem:
             text = f"{problem}\n\n{text}"
+        argv = dialog_argv(text)
         try:
             done = subprocess.run(
-                dialog_argv(text),
+                argv,
                 stdin=subprocess.DEVNULL,
                 capture_output=True,
                 text=True,
                 timeout=DIALOG_TIMEOUT,
                 check=False,
             )
-        except (OSError, subprocess.TimeoutExpired):
+        except subprocess.TimeoutExpired:
             return None
+        except OSError as exc:
+            raise TrayappError(f"could not show the MFA prompt ({exc.strerror}); {NO_PROMPT_HINT}") from None
         answer = done.stdout.strip().splitlines()
-        return answer[-1].strip() if done.returncode == 0 and answer else None
+        if done.returncode == 0 and answer:
+            return answer[-1].strip()
+        if done.returncode == 1 and "display" not in done.stderr.lower():
+            return None  # the user cancelled
+        raise TrayappError(f"could not show the MFA prompt ({Path(argv[0]).name} failed); {NO_PROMPT_HINT}")
 
 
 def dialog_argv(text: str) -> list[str]:
