@@ -180,8 +180,8 @@ def test_errors_become_one_notification_and_the_tray_keeps_running(world) -> Non
     controller.dispatch(("copy", "side-project", "sh"))
     settle(controller)
     title, message = surface.notes[-1]
-    assert title == "trayapp"
-    assert message.startswith("no AWS credentials found for the primary IAM user")
+    assert title == "Side project"  # the account the failed action was for
+    assert message.startswith("No AWS credentials found for the primary IAM user")
     assert controller.icon_spec() == IconSpec()
 
 

@@ -149,10 +149,15 @@ class TrayController:
         elif kind in ("open", "copy", "link", "forget") and args:
             account = next((a for a in self.config.accounts if a.name == args[0]), None)
             if account is not None:
-                self.background(account.name, lambda: self.account_action(kind, account, args[1:]))
+                self.background(
+                    account.name, lambda: self.account_action(kind, account, args[1:]), account.display_name
+                )
 
-    def background(self, key: str, work: Callable[[], None]) -> bool:
-        """Run ``work`` on a worker unless the same key is already running (two quick clicks, one call)."""
+    def background(self, key: str, work: Callable[[], None], title: str = "trayapp") -> bool:
+        """Run ``work`` on a worker unless the same key is already running (two quick clicks, one call).
+
+        An error becomes one notification titled ``title`` (the account's name for account actions).
+        """
         with self.busy_lock:
             if key in self.busy:
                 return False
@@ -165,10 +170,11 @@ class TrayController:
             except Cancelled:
                 pass
             except TrayappError as exc:
-                self.notify("trayapp", str(exc))
+                message = str(exc)
+                self.notify(title, message[:1].upper() + message[1:])
             except Exception:
                 log.exception("action failed")
-                self.notify("trayapp", "Something went wrong; run trayapp --debug for details")
+                self.notify(title, "Something went wrong; run trayapp --debug for details")
             finally:
                 with self.busy_lock:
                     self.busy.discard(key)
