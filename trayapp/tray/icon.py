@@ -53,6 +53,7 @@ class PystraySurface:
         self.pystray = pystray
         self.controller = controller
         self.shown: tuple[IconSpec, str] | None = None
+        self.shown_menu: tuple[Entry, ...] | None = None
         self.stopped = threading.Event()
         self.icon = pystray.Icon(
             "trayapp",
@@ -95,7 +96,7 @@ class PystraySurface:
     def refresh(self) -> None:
         if self.stopped.is_set():
             return
-        spec, title = self.controller.icon_spec(), self.controller.tooltip()
+        spec, title, menu = self.controller.icon_spec(), self.controller.tooltip(), self.controller.menu()
 
         def apply() -> None:
             if self.shown is None or self.shown[0] != spec:
@@ -103,7 +104,9 @@ class PystraySurface:
             if self.shown is None or self.shown[1] != title:
                 self.icon.title = title
             self.shown = (spec, title)
-            self.icon.update_menu()
+            if menu != self.shown_menu:  # the tick refreshes often; rebuild the toolkit menu only on change
+                self.shown_menu = menu
+                self.icon.update_menu()
 
         call_on_ui_thread(apply)
 
