@@ -138,10 +138,10 @@ def test_creds_with_a_wrong_mfa_code_is_one_sentence(
     assert cache_files() == []
 
 
-def test_creds_without_a_terminal_or_code_cancels_cleanly(
+def test_creds_without_a_terminal_or_a_display_says_how_to_give_the_code(
     aws_env: AwsEnv, sts_stub: StsFaultStub, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
 ) -> None:
-    """No terminal and no working dialog here: the prompt reads as cancelled, nothing is sent."""
+    """No terminal and no dialog that can open: one sentence pointing at --mfa-code, nothing is sent."""
     aws_env.use_sts(sts_stub.url)
     monkeypatch.delenv("DISPLAY", raising=False)
     monkeypatch.delenv("WAYLAND_DISPLAY", raising=False)
@@ -149,7 +149,8 @@ def test_creds_without_a_terminal_or_code_cancels_cleanly(
     use_config(monkeypatch, tmp_path, MFA_CONFIG)
     result = run_trayapp("creds", "side-project")
     assert result.returncode == 1
-    assert "cancelled" in one_sentence(result)
+    sentence = one_sentence(result)
+    assert sentence.startswith("could not show the MFA prompt") and "--mfa-code" in sentence
     assert sts_stub.calls("AssumeRole") == [] and cache_files() == []
 
 

@@ -12,7 +12,7 @@ from typing import Any
 import pytest
 
 from trayapp.core.cache import CachedSession, MemoryCache
-from trayapp.core.errors import AwsError, UsageError
+from trayapp.core.errors import AwsError, TrayappError, UsageError
 from trayapp.core.model import Account, Config, Primary, RoleCredentials
 from trayapp.core.sessions import (
     CHAINING_CAP,
@@ -302,7 +302,8 @@ def test_dialog_prompt_reads_the_code_from_the_dialog_stdout(monkeypatch: pytest
     monkeypatch.setattr(prompts, "dialog_argv", lambda text: [sys.executable, "-c", "raise SystemExit(1)"])
     assert DialogPrompt()(SERIAL, ACCOUNT, None) is None  # the user pressed Cancel
     monkeypatch.setattr(prompts, "dialog_argv", lambda text: ["/nonexistent/dialog"])
-    assert DialogPrompt()(SERIAL, ACCOUNT, None) is None
+    with pytest.raises(TrayappError, match="could not show the MFA prompt"):
+        DialogPrompt()(SERIAL, ACCOUNT, None)  # no dialog at all is an error, not a cancel
 
 
 def test_choose_prompt() -> None:
