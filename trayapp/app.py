@@ -9,7 +9,6 @@ from datetime import timedelta
 
 from trayapp.core import console
 from trayapp.core.cache import CachedSession, Clock, SessionCache, open_cache, utc_now
-from trayapp.core.errors import UsageError
 from trayapp.core.formats import render
 from trayapp.core.identifiers import partition_of_region
 from trayapp.core.model import Account, Config, ConsoleMode
@@ -178,8 +177,3 @@ class App:
         from trayapp.core.matching import find_account
 
         return find_account(self.config.accounts, name)
-
-    def require_switch_role(self, account: Account) -> None:
-        problem = console.switch_role_problem(account)
-        if problem:
-            raise UsageError(f"{account.display_name}: {problem}")

@@ -23,21 +23,6 @@ if TYPE_CHECKING:
 
 log = logging.getLogger("trayapp")
 
-CONFIG_TEMPLATE = """\
-# trayapp accounts: https://github.com/trayapp/trayapp#configuration
-# Each [[account]] is a role in another AWS account that your primary IAM user may assume.
-
-[primary]
-# account_id = "111122223333"
-# region = "us-east-1"
-
-# [[account]]
-# display_name = "Side project"
-# account_id = "444455556666"
-# role_name = "admin"
-# color = "#2e7d32"
-"""
-
 
 class Context:
     """What every command needs: the parsed options and, on demand, the config."""
@@ -268,12 +253,10 @@ def config_show(ctx: Context) -> int:
 
 
 def config_edit(ctx: Context) -> int:
-    from trayapp.core.files import atomic_write, ensure_private_dir
+    from trayapp.core.config import create_config
 
     path = ctx.path
-    if not path.exists():
-        ensure_private_dir(path.parent)
-        atomic_write(path, CONFIG_TEMPLATE, mode=0o600)
+    if create_config(path):
         print(f"Created {path}", file=sys.stderr)
     editor = os.environ.get("VISUAL") or os.environ.get("EDITOR")
     if editor:
@@ -387,10 +370,10 @@ def region_arg(value: str) -> str:
 
 
 def service_arg(value: str) -> str:
-    from trayapp.core.config import _destination
+    from trayapp.core.config import check_destination
 
     try:
-        return _destination(value)
+        return check_destination(value)
     except ValueError as exc:
         raise argparse.ArgumentTypeError(str(exc)) from None
 

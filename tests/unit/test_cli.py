@@ -372,7 +372,7 @@ EOF
 def test_config_edit_creates_the_file_from_the_template(
     run_cli: RunCli, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from trayapp.cli import CONFIG_TEMPLATE
+    from trayapp.core.config import CONFIG_TEMPLATE
 
     monkeypatch.delenv("VISUAL", raising=False)
     editor = executable(tmp_path / "editor", APPEND_ACCOUNT)

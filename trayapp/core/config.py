@@ -63,6 +63,33 @@ ACCOUNT_KEYS = (
 TOP_KEYS = ("primary", "settings", "account")
 
 
+CONFIG_TEMPLATE = """\
+# trayapp accounts; every key is described in the README, under Configuration.
+# Each [[account]] is a role in another AWS account that your primary IAM user may assume.
+
+[primary]
+# account_id = "111122223333"
+# region = "us-east-1"
+
+# [[account]]
+# display_name = "Side project"
+# account_id = "444455556666"
+# role_name = "admin"
+# color = "#2e7d32"
+"""
+
+
+def create_config(path: Path) -> bool:
+    """Write the commented starting config (0600, in a 0700 folder) unless the file exists; True if written."""
+    from trayapp.core.files import atomic_write, ensure_private_dir
+
+    if path.exists():
+        return False
+    ensure_private_dir(path.parent)
+    atomic_write(path, CONFIG_TEMPLATE, mode=0o600)
+    return True
+
+
 def default_config_path() -> Path:
     """``<user config dir>/trayapp/config.toml`` as platformdirs places it on this OS."""
     import platformdirs
@@ -289,7 +316,7 @@ class _Checker:
         def get(key: str, check: Callable[[Any], Any]) -> Any:
             return self.get(raw, where, label, key, check)
 
-        from_link = get("link", _switch_role_link) or {}
+        from_link = get("link", parse_switch_role_link) or {}
         from_arn = get("role_arn", _role_arn) or {}
         account_id = get("account_id", _account_id)
         role_name = get("role_name", _role_name)
@@ -320,7 +347,7 @@ class _Checker:
             "group": get("group", _text(64)),
             "external_id": get("external_id", _external_id),
             "duration_seconds": get("duration", ids.parse_duration),
-            "destination": get("destination", _destination),
+            "destination": get("destination", check_destination),
             "browser": get("browser", _browser),
             "mfa_serial": get("mfa_serial", _mfa_serial),
             "role_session_name": get("role_session_name", _session_name),
@@ -432,7 +459,7 @@ def _role_arn(value: object) -> dict[str, str]:
     return {"partition": m.group(1), "account_id": m.group(2), "role_name": role}
 
 
-def _switch_role_link(value: object) -> dict[str, str]:
+def parse_switch_role_link(value: object) -> dict[str, str]:
     """Account, role, label and colour from a console switch-role link."""
     text = _string(value).strip()
     parts = urlsplit(text)
@@ -500,7 +527,7 @@ def _session_name(value: object) -> str:
     return text
 
 
-def _destination(value: object) -> str:
+def check_destination(value: object) -> str:
     text = _string(value).strip()
     if SERVICE.fullmatch(text) or (
         text.startswith("/") and not text.startswith("//") and not re.search(r"\s", text)

@@ -42,71 +42,34 @@ def cmd_value(value: str) -> str:
     return value.replace("%", "%%").replace('"', "")
 
 
-def render(creds: RoleCredentials, fmt: str, label: str, region: str | None) -> str:
-    """Credentials in ``fmt``; shell lines start with a space so history with ignorespace skips them."""
-    if fmt not in RENDERERS:
-        raise ValueError(f"unknown format {fmt!r}; choose one of {', '.join(CREDENTIAL_FORMATS)}")
-    return RENDERERS[fmt](creds, label, region)
-
-
-def _comment(prefix: str, creds: RoleCredentials, label: str) -> str:
-    return f"{prefix} {label}: temporary credentials valid until {creds.expiration}\n"
-
-
-def _sh(creds: RoleCredentials, label: str, region: str | None) -> str:
-    lines = [f" export {k}={sh_quote(v)}\n" for k, v in variables(creds, region)]
-    return _comment("#", creds, label) + "".join(lines)
-
-
-def _fish(creds: RoleCredentials, label: str, region: str | None) -> str:
-    lines = [f" set -gx {k} {fish_quote(v)};\n" for k, v in variables(creds, region)]
-    return _comment("#", creds, label) + "".join(lines)
-
-
-def _powershell(creds: RoleCredentials, label: str, region: str | None) -> str:
-    lines = [f"$Env:{k} = {powershell_quote(v)}\n" for k, v in variables(creds, region)]
-    return _comment("#", creds, label) + "".join(lines)
-
-
-def _cmd(creds: RoleCredentials, label: str, region: str | None) -> str:
-    lines = [f'set "{k}={cmd_value(v)}"\n' for k, v in variables(creds, region)]
-    return _comment("REM", creds, label) + "".join(lines)
-
-
-def _dotenv(creds: RoleCredentials, label: str, region: str | None) -> str:
-    lines = [f"{k}={dotenv_quote(v)}\n" for k, v in variables(creds, region)]
-    return _comment("#", creds, label) + "".join(lines)
-
-
-def _json(creds: RoleCredentials, label: str, region: str | None) -> str:
-    data = {
-        "AccessKeyId": creds.access_key_id,
-        "SecretAccessKey": creds.secret_access_key,
-        "SessionToken": creds.session_token,
-        "Expiration": creds.expiration,
-    }
-    if region:
-        data["Region"] = region
-    return json.dumps(data, indent=2) + "\n"
-
-
-def _credential_process(creds: RoleCredentials, label: str, region: str | None) -> str:
-    data = {
-        "Version": 1,
-        "AccessKeyId": creds.access_key_id,
-        "SecretAccessKey": creds.secret_access_key,
-        "SessionToken": creds.session_token,
-        "Expiration": creds.expiration,
-    }
-    return json.dumps(data) + "\n"
-
-
-RENDERERS: dict[str, Callable[[RoleCredentials, str, str | None], str]] = {
-    "sh": _sh,
-    "fish": _fish,
-    "powershell": _powershell,
-    "cmd": _cmd,
-    "dotenv": _dotenv,
-    "json": _json,
-    "credential-process": _credential_process,
+# format -> (comment marker, line template, quoting); shell lines start with a space so that
+# history with ignorespace skips them.
+ASSIGNMENTS: dict[str, tuple[str, str, Callable[[str], str]]] = {
+    "sh": ("#", " export {name}={value}", sh_quote),
+    "fish": ("#", " set -gx {name} {value};", fish_quote),
+    "powershell": ("#", "$Env:{name} = {value}", powershell_quote),
+    "cmd": ("REM", 'set "{name}={value}"', cmd_value),
+    "dotenv": ("#", "{name}={value}", dotenv_quote),
 }
+
+
+def render(creds: RoleCredentials, fmt: str, label: str, region: str | None) -> str:
+    """Credentials in ``fmt``: variable assignments for a shell or file, or JSON."""
+    if fmt in ASSIGNMENTS:
+        marker, template, quote = ASSIGNMENTS[fmt]
+        lines = [f"{marker} {label}: temporary credentials valid until {creds.expiration}"]
+        lines += [template.format(name=k, value=quote(v)) for k, v in variables(creds, region)]
+        return "\n".join(lines) + "\n"
+    data: dict[str, object] = {
+        "AccessKeyId": creds.access_key_id,
+        "SecretAccessKey": creds.secret_access_key,
+        "SessionToken": creds.session_token,
+        "Expiration": creds.expiration,
+    }
+    if fmt == "credential-process":
+        return json.dumps({"Version": 1, **data}) + "\n"
+    if fmt == "json":
+        if region:
+            data["Region"] = region
+        return json.dumps(data, indent=2) + "\n"
+    raise ValueError(f"unknown format {fmt!r}; choose one of {', '.join(CREDENTIAL_FORMATS)}")

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from trayapp.core.config import _switch_role_link, parse_config
+from trayapp.core.config import parse_config, parse_switch_role_link
 from trayapp.core.errors import ConfigError, UsageError
 from trayapp.core.files import atomic_write, ensure_private_dir
 from trayapp.core.identifiers import slug
@@ -15,7 +15,7 @@ def add_link(path: Path, link: str, dry_run: bool = False) -> str:
     import tomlkit
 
     try:
-        found = _switch_role_link(link.strip())
+        found = parse_switch_role_link(link.strip())
     except ValueError as exc:
         raise UsageError(f"not a switch-role link: {exc}") from None
     text = path.read_text(encoding="utf-8") if path.exists() else ""

@@ -208,12 +208,9 @@ class TrayController:
         )
 
     def edit(self) -> None:
-        from trayapp.cli import CONFIG_TEMPLATE
-        from trayapp.core.files import atomic_write, ensure_private_dir
+        from trayapp.core.config import create_config
 
-        if not self.config_path.exists():
-            ensure_private_dir(self.config_path.parent)
-            atomic_write(self.config_path, CONFIG_TEMPLATE)
+        create_config(self.config_path)
         if self.opener:
             self.opener(self.config_path)
 
