@@ -189,3 +189,21 @@ def test_quit_stops_the_surface(world) -> None:  # type: ignore[no-untyped-def]
     controller, surface, _, _, _ = world
     controller.dispatch(("quit",))
     assert surface.stopped
+
+
+def test_add_account_from_the_link_on_the_clipboard(world, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    from trayapp.platforms import clipboard
+
+    controller, surface, _, config_path, _ = world
+    link = "https://signin.aws.amazon.com/switchrole?account=123456789012&roleName=dev&displayName=Dev%20box"
+    monkeypatch.setattr(clipboard, "paste", lambda: link)
+    controller.dispatch(("add-link",))
+    settle(controller)
+    assert [a.name for a in controller.config.accounts] == ["side-project", "dev-box"]
+    assert surface.notes[-1] == ("Account added", "dev-box was added to your accounts.")
+    assert link in config_path.read_text()
+
+    monkeypatch.setattr(clipboard, "paste", lambda: "hello")
+    controller.dispatch(("add-link",))
+    settle(controller)
+    assert surface.notes[-1][1].startswith("Not a switch-role link")
