@@ -207,3 +207,57 @@ def test_add_account_from_the_link_on_the_clipboard(world, monkeypatch) -> None:
     controller.dispatch(("add-link",))
     settle(controller)
     assert surface.notes[-1][1].startswith("Not a switch-role link")
+
+
+def test_cancelled_mfa_prompt_says_nothing_was_done(world) -> None:  # type: ignore[no-untyped-def]
+    from trayapp.core.sessions import Cancelled
+
+    controller, surface, _, _, _ = world
+
+    def cancel() -> None:
+        raise Cancelled("MFA prompt cancelled; nothing was done")
+
+    controller.background("side-project", cancel, "Side project")
+    settle(controller)
+    assert surface.notes[-1] == ("Side project", "MFA prompt cancelled; nothing was done")
+
+
+def test_edit_creates_the_config_from_the_template_and_opens_it(tmp_path: Path) -> None:
+    from trayapp.core.config import CONFIG_TEMPLATE
+
+    opened: list[Path] = []
+    path = tmp_path / "fresh" / "config.toml"
+    store = StateStore(tmp_path / "state.json")
+    controller = TrayController(
+        path, lambda c: App(c, prompt=lambda *_: None, cache=MemoryCache(), store=store), opener=opened.append
+    )
+    controller.dispatch(("edit",))
+    settle(controller)
+    assert opened == [path]
+    assert path.read_text() == CONFIG_TEMPLATE
+
+
+def test_one_mfa_prompt_at_a_time() -> None:
+    from trayapp.core.model import Account
+    from trayapp.tray.controller import SerialPrompt
+
+    inside, most = [0], [0]
+    lock = threading.Lock()
+
+    def slow_prompt(serial: str, account: Account, problem: str | None) -> str:
+        with lock:
+            inside[0] += 1
+            most[0] = max(most[0], inside[0])
+        time.sleep(0.05)
+        with lock:
+            inside[0] -= 1
+        return "123456"
+
+    prompt = SerialPrompt(slow_prompt)
+    account = Account(name="a", display_name="A", account_id="123456789012", role_name="r")
+    threads = [threading.Thread(target=prompt, args=("serial", account, None)) for _ in range(4)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert most[0] == 1

@@ -22,7 +22,7 @@ from trayapp.core.cache import Clock, parse_expiration, utc_now
 from trayapp.core.config import load_config
 from trayapp.core.errors import ConfigError, TrayappError
 from trayapp.core.model import Account, Config
-from trayapp.core.sessions import Cancelled, MfaPrompt
+from trayapp.core.sessions import MfaPrompt
 from trayapp.tray.menu import Action, Entry, MenuView, build_menu, clean, time_left
 
 log = logging.getLogger(__name__)
@@ -167,9 +167,7 @@ class TrayController:
         def run() -> None:
             try:
                 work()
-            except Cancelled:
-                pass
-            except TrayappError as exc:
+            except TrayappError as exc:  # Cancelled too: "MFA prompt cancelled; nothing was done"
                 message = str(exc)
                 self.notify(title, message[:1].upper() + message[1:])
             except Exception:
