@@ -205,6 +205,41 @@ def test_the_lookup_guard_is_set_only_during_the_lookup(monkeypatch: pytest.Monk
     assert seen == ["1"] and LOOKUP_GUARD not in os.environ
 
 
+def test_two_lookups_at_once_in_one_process_are_not_mistaken_for_a_nested_trayapp(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """The tray looks up keys for two accounts clicked together: neither may see the other's mark."""
+    import os
+    import threading
+
+    monkeypatch.delenv(LOOKUP_GUARD, raising=False)
+    first_inside, release = threading.Event(), threading.Event()
+
+    class Frozen:
+        access_key, secret_key, token = "AKIAX", "s", None
+
+    class FastSession:
+        def get_credentials(self) -> Any:
+            return type("C", (), {"get_frozen_credentials": lambda self: Frozen()})()
+
+    class SlowSession(FastSession):
+        def get_credentials(self) -> Any:
+            first_inside.set()
+            release.wait(5)
+            return super().get_credentials()
+
+    results: list[object] = []
+    slow = threading.Thread(target=lambda: results.append(provider().source_credentials(SlowSession())))
+    slow.start()
+    assert first_inside.wait(5)
+    assert os.environ.get(LOOKUP_GUARD) == "1"  # the first lookup's mark is set ...
+    second = provider().source_credentials(FastSession())  # ... and a second lookup still works
+    release.set()
+    slow.join(5)
+    assert second.access_key == "AKIAX" and len(results) == 1
+    assert LOOKUP_GUARD not in os.environ
+
+
 def test_mfa_serial_sources() -> None:
     p = provider(config(mfa_serial=SERIAL))
     own = "arn:aws:iam::111122223333:mfa/own"

@@ -35,6 +35,40 @@ SELF_SOURCE = (
 )
 
 
+class LookupGuard:
+    """Marks the environment while botocore loads the primary keys.
+
+    A credential_process started during the lookup inherits the mark; if it is trayapp again
+    (say AWS_PROFILE names a profile of 'trayapp export aws-config'), it stops at once instead of
+    starting trayapp again without end. Threads of this process share one mark, counted, so that
+    two accounts clicked together in the tray do not mistake each other for a nested trayapp.
+    """
+
+    def __init__(self) -> None:
+        self.lock = threading.Lock()
+        self.depth = 0
+
+    def inherited(self) -> bool:
+        """True in a trayapp started by a credential_process during another trayapp's lookup."""
+        with self.lock:
+            return self.depth == 0 and bool(os.environ.get(LOOKUP_GUARD))
+
+    def __enter__(self) -> None:
+        with self.lock:
+            if self.depth == 0:
+                os.environ[LOOKUP_GUARD] = "1"
+            self.depth += 1
+
+    def __exit__(self, *_: object) -> None:
+        with self.lock:
+            self.depth -= 1
+            if self.depth == 0:
+                os.environ.pop(LOOKUP_GUARD, None)
+
+
+LOOKUP = LookupGuard()
+
+
 class MfaPrompt(Protocol):
     """Asks the user for a 6-digit code; returns None when they cancel. May block: never call it on a UI thread."""
 
@@ -122,20 +156,16 @@ class SessionProvider:
         """Frozen credentials of the source profile; AwsError when there are none."""
         from botocore.exceptions import BotoCoreError, ClientError
 
-        # A source profile whose credential_process runs trayapp (say AWS_PROFILE=side-project with
-        # the profiles of 'trayapp export aws-config') would start trayapp again, and again, without end.
-        if os.environ.get(LOOKUP_GUARD):
+        if LOOKUP.inherited():
             raise UsageError(SELF_SOURCE)
-        os.environ[LOOKUP_GUARD] = "1"  # inherited by a credential_process that botocore starts
         try:
-            credentials = session.get_credentials()
-            frozen = credentials.get_frozen_credentials() if credentials else None
+            with LOOKUP:
+                credentials = session.get_credentials()
+                frozen = credentials.get_frozen_credentials() if credentials else None
         except (BotoCoreError, ClientError) as exc:
             if SELF_SOURCE in str(exc):
                 raise UsageError(SELF_SOURCE) from None
             raise AwsError(f"could not load the primary credentials: {type(exc).__name__}") from None
-        finally:
-            os.environ.pop(LOOKUP_GUARD, None)
         if frozen is None or not frozen.access_key:
             raise AwsError(
                 "no AWS credentials found for the primary IAM user; set [primary] profile in the config, "
