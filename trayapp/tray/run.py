@@ -9,6 +9,7 @@ import sys
 from pathlib import Path
 
 from trayapp.core.config import config_path as default_config_path
+from trayapp.core.errors import TrayappError
 from trayapp.core.files import ensure_private_dir
 from trayapp.core.model import Config
 
@@ -80,7 +81,13 @@ def _run(config_path: Path) -> int:
 
     controller = TrayController(config_path, make_app, opener=open_file, autostart=autostart_toggle)
     controller.app.store.load()
-    surface = PystraySurface(controller)
+    try:
+        surface = PystraySurface(controller)  # pystray picks its backend and opens the display here
+    except Exception as exc:
+        raise TrayappError(
+            f"cannot show a tray icon here ({type(exc).__name__}): the tray needs a graphical session "
+            "($DISPLAY or $WAYLAND_DISPLAY); every other command works without one"
+        ) from None
     if controller.problem:
         controller.notify("Config problem", controller.problem)
     elif not controller.config.accounts:
