@@ -593,3 +593,32 @@ def test_quit_exits_0_and_clears_credentials_it_copied(tray: Tray) -> None:
     assert found["AWS_ACCESS_KEY_ID"] not in left and found["AWS_SESSION_TOKEN"] not in left, left
     desktop.wait_for(lambda: not desktop.tray_icons(), message="the icon to leave the tray")
     assert "Traceback" not in tray.log(), tray.log()
+
+
+def test_hovering_the_icon_shows_a_tooltip_and_the_tray_follows_the_command_line(tray: Tray) -> None:
+    """The tooltip names the state; an account opened from a terminal shows in the tray within a tick."""
+    desktop = tray.desktop
+    tray.start()
+
+    def tooltip() -> Box | None:
+        for window in desktop.windows_named("^trayapp$", by="classname"):
+            if "_NET_WM_WINDOW_TYPE_TOOLTIP" in desktop.window_types(window):
+                return desktop.window_geometry(window)
+        return None
+
+    def hover() -> Box:
+        desktop.move(desktop.width - 5, desktop.height - 5)
+        desktop.wait_for(lambda: tooltip() is None, message="the tooltip to go away")
+        desktop.move(*tray.icon.center)
+        found: Box = desktop.wait_for(tooltip, timeout=10, message="a tooltip from the tray")
+        return found
+
+    primary = hover()
+    desktop.screenshot("tooltip-primary.png")
+    opened = tray.cli("open", "staging", "--switch-role")
+    assert opened.returncode == 0, opened.stderr
+    tray.wait_icon(BLUE)  # the tray saw the terminal's choice
+    active = hover()
+    desktop.screenshot("tooltip-active.png")
+    # "trayapp: primary session (george)" and "trayapp: Staging, 59 min left" differ in width.
+    assert active.width != primary.width

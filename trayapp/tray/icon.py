@@ -34,6 +34,16 @@ def call_on_ui_thread(work: Callable[[], None]) -> None:
         work()
 
 
+def name_toolkit_app() -> None:
+    """Call ourselves "trayapp" to GTK (window class, notifications) before pystray initialises it."""
+    try:
+        from gi.repository import GLib
+    except ImportError:
+        return  # not a GTK platform
+    GLib.set_prgname("trayapp")
+    GLib.set_application_name("trayapp")
+
+
 def render_icon(spec: IconSpec, size: int = ICON_SIZE) -> Image.Image:
     """The picture for an icon state."""
     base = (
@@ -48,6 +58,7 @@ class PystraySurface:
     """The Surface the controller drives, backed by a pystray Icon."""
 
     def __init__(self, controller: TrayController):
+        name_toolkit_app()
         import pystray
 
         self.pystray = pystray
@@ -103,12 +114,21 @@ class PystraySurface:
                 self.icon.icon = render_icon(spec)
             if self.shown is None or self.shown[1] != title:
                 self.icon.title = title
+                self.set_tooltip(title)
             self.shown = (spec, title)
             if menu != self.shown_menu:  # the tick refreshes often; rebuild the toolkit menu only on change
                 self.shown_menu = menu
                 self.icon.update_menu()
 
         call_on_ui_thread(apply)
+
+    def set_tooltip(self, text: str) -> None:
+        """pystray's GTK backend sets only the accessible title; give XEmbed trays a real tooltip too."""
+        status_icon = getattr(self.icon, "_status_icon", None)  # GTK backend only; AppIndicator has no tooltips
+        if status_icon is not None:
+            from gi.repository import GLib
+
+            GLib.idle_add(status_icon.set_tooltip_text, text)
 
     def notify(self, title: str, message: str) -> None:
         if self.stopped.is_set():
