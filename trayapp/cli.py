@@ -9,7 +9,7 @@ import os
 import shlex
 import subprocess
 import sys
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
 from trayapp import __version__
@@ -181,6 +181,49 @@ def cmd_forget(ctx: Context) -> int:
     return 0
 
 
+def cmd_export(ctx: Context) -> int:
+    """``export aws-config``: print the profiles block, or keep it in the AWS config with --write."""
+    from trayapp.core import exporting
+    from trayapp.core.awsconfig import aws_config_path
+    from trayapp.core.config import default_config_path
+
+    config = ctx.config
+    command = exporting.trayapp_command()
+    if ctx.path != default_config_path():
+        # The AWS CLI, an IDE or an SDK may not see $TRAYAPP_CONFIG: name the file in the command.
+        command += ["--config", str(ctx.path.absolute())]
+    chosen, skipped = exporting.export_plan(config.accounts)
+    block = exporting.profiles_block(config.accounts, command)
+    notes = [
+        f"Left out account {name!r}: {why}." for name, why in skipped if why != exporting.SKIP_AWS_PROFILE
+    ]
+    from_aws = sum(1 for a in config.accounts if a.source != "config")
+    if from_aws:
+        notes.insert(0, f"Left out {from_aws} role profile(s) of the AWS config: they are profiles already.")
+    if not ctx.args.write:
+        sys.stdout.write(block)
+        for note in notes:
+            print(note, file=sys.stderr)
+        return 0
+    path = aws_config_path()
+    if not chosen and not exporting.has_block(path):
+        print(f"No accounts to export; {path} left as it was.")
+        return 0
+    exporting.write_block(path, block)  # before any note: a refusal is the only thing said
+    for note in notes:
+        print(note, file=sys.stderr)
+    names = ", ".join(a.name for a in chosen)
+    count = f"{len(chosen)} profile{'s' if len(chosen) != 1 else ''}"
+    print(f"Wrote {count} to {path}" + (f": {names}." if names else "."))
+    if chosen and not config.primary.profile:
+        print(
+            f"Use them with 'aws --profile {chosen[0].name}'. For AWS_PROFILE={chosen[0].name}, first set "
+            "[primary] profile in trayapp's config: trayapp finds the primary keys through AWS_PROFILE too.",
+            file=sys.stderr,
+        )
+    return 0
+
+
 def cmd_tray(ctx: Context) -> int:
     from trayapp.tray.run import run_tray
 
@@ -188,19 +231,62 @@ def cmd_tray(ctx: Context) -> int:
 
 
 def cmd_import(ctx: Context) -> int:
-    from trayapp.core.importing import add_link
+    from trayapp.core.importing import add_accounts, add_link, parse_aesr
 
-    if ctx.args.source != "link":
-        raise UsageError(f"'trayapp import {ctx.args.source}' is not available in this version yet")
-    link = ctx.args.url
-    if link is None:
-        from trayapp.platforms import clipboard
+    args = ctx.args
+    if args.role_name is not None and args.source != "organizations":
+        raise UsageError("--role-name is only for 'trayapp import organizations'")
+    if args.source == "link":
+        link = args.url
+        if link is None:
+            from trayapp.platforms import clipboard
 
-        link = clipboard.paste()
-    name = add_link(ctx.path, link, dry_run=ctx.args.dry_run)
-    verb = "Would add" if ctx.args.dry_run else "Added"
-    print(f"{verb} account {name!r} to {ctx.path}.")
+            link = clipboard.paste()
+        name = add_link(ctx.path, link, dry_run=args.dry_run, group=args.group)
+        verb = "Would add" if args.dry_run else "Added"
+        print(f"{verb} account {name!r} to {ctx.path}.")
+        return 0
+    if args.source == "aesr":
+        if args.url is None:
+            raise UsageError("name the AWS Extend Switch Roles config file: trayapp import aesr FILE")
+        candidates, skipped = parse_aesr(read_import_file(args.url))
+        if args.group:
+            candidates = [{**c, "group": args.group} for c in candidates]
+    else:
+        from trayapp.core.organizations import DEFAULT_ROLE, organization_accounts
+
+        if args.url is not None:
+            raise UsageError(f"'trayapp import organizations' takes no FILE or URL, got {args.url!r}")
+        candidates, skipped = organization_accounts(ctx.config, args.role_name or DEFAULT_ROLE, args.group)
+    added, more = add_accounts(ctx.path, candidates, dry_run=args.dry_run)
+    for account in added:
+        verb = "would add" if args.dry_run else "added"
+        print(f"{verb} {account.name} ({account.account_id}, {account.role_name})")
+    for skip in skipped + more:
+        print(f"skipped {skip.label}: {skip.reason}")
+    count, left = f"{len(added)} account{'s' if len(added) != 1 else ''}", len(skipped + more)
+    if args.dry_run:
+        print(f"Dry run: would add {count} to {ctx.path}, {left} skipped; nothing was written.")
+    elif added:
+        print(f"Added {count} to {ctx.path}, {left} skipped.")
+    else:
+        print(f"Nothing added, {left} skipped; {ctx.path} is unchanged.")
     return 0
+
+
+def read_import_file(name: str) -> str:
+    """The text of the file to import ('-': stdin); a file that cannot be read is a usage error."""
+    if name == "-":
+        return sys.stdin.read()
+    try:
+        with open(name, encoding="utf-8-sig") as handle:
+            return handle.read()
+    except FileNotFoundError:
+        raise UsageError(f"cannot read {name}: no such file") from None
+    except UnicodeDecodeError:
+        raise UsageError(f"cannot read {name}: it is not UTF-8 text") from None
+    except OSError as exc:
+        raise UsageError(f"cannot read {name}: {exc.strerror}") from None
 
 
 def cmd_autostart(ctx: Context) -> int:
@@ -280,13 +366,6 @@ def config_edit(ctx: Context) -> int:
     return 0
 
 
-def not_yet(command: str) -> Callable[[Context], int]:
-    def run(ctx: Context) -> int:
-        raise UsageError(f"'trayapp {command}' is not available in this version yet")
-
-    return run
-
-
 def build_parser() -> argparse.ArgumentParser:
     common = argparse.ArgumentParser(add_help=False)
     common.add_argument("--config", metavar="PATH", default=argparse.SUPPRESS, help="config file to use")
@@ -344,20 +423,38 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("name", metavar="NAME", nargs="?", help="one account (default: all)")
     p.set_defaults(run=cmd_forget)
 
-    p = sub.add_parser("import", parents=[common], help="add accounts from a switch-role link")
+    p = sub.add_parser(
+        "import",
+        parents=[common],
+        help="add accounts from a switch-role link, an AWS Extend Switch Roles config or your AWS Organization",
+    )
     p.add_argument("source", choices=("link", "aesr", "organizations"))
-    p.add_argument("url", nargs="?", help="the link (default: the clipboard)")
+    p.add_argument(
+        "url",
+        nargs="?",
+        metavar="URL|FILE",
+        help="link: the switch-role link (default: the clipboard); aesr: the config file ('-' for stdin)",
+    )
     p.add_argument("--dry-run", action="store_true", help="show what would be added, change nothing")
+    p.add_argument(
+        "--role-name",
+        type=role_name_arg,
+        metavar="R",
+        help="organizations: the role to assume in each account (default OrganizationAccountAccessRole)",
+    )
+    p.add_argument("--group", type=group_arg, metavar="G", help="put the added accounts in this menu group")
     p.set_defaults(run=cmd_import)
 
     p = sub.add_parser("autostart", parents=[common], help="start the tray at login")
     p.add_argument("action", choices=("enable", "disable", "status"))
     p.set_defaults(run=cmd_autostart)
 
-    for name, text in (("export", "write AWS CLI profiles"),):
-        p = sub.add_parser(name, parents=[common], help=text + " (not yet available)")
-        p.add_argument("rest", nargs=argparse.REMAINDER)
-        p.set_defaults(run=not_yet(name))
+    p = sub.add_parser(
+        "export", parents=[common], help="AWS CLI profiles whose credential_process is trayapp"
+    )
+    p.add_argument("target", choices=("aws-config",), help="what to export")
+    p.add_argument("--write", action="store_true", help="keep them in a marked block of the AWS config file")
+    p.set_defaults(run=cmd_export)
     return parser
 
 
@@ -366,6 +463,21 @@ def region_arg(value: str) -> str:
 
     if not REGION.fullmatch(value):
         raise argparse.ArgumentTypeError(f"{value!r} is not an AWS region such as eu-west-1")
+    return value
+
+
+def role_name_arg(value: str) -> str:
+    from trayapp.core.identifiers import role_name_problem
+
+    problem = role_name_problem(value)
+    if problem:
+        raise argparse.ArgumentTypeError(f"{value!r}: {problem}")
+    return value.strip("/")
+
+
+def group_arg(value: str) -> str:
+    if not value.strip() or len(value) > 64 or not value.isprintable():
+        raise argparse.ArgumentTypeError("a group is 1 to 64 printable characters")
     return value
 
 

@@ -6,13 +6,10 @@ import os
 import subprocess
 import sys
 import textwrap
-from collections.abc import Callable
 from pathlib import Path
 
 import pytest
-
-WriteFile = Callable[..., Path]
-RunCli = Callable[..., subprocess.CompletedProcess[str]]
+from support.cli import RunCli, WriteFile
 
 
 @pytest.fixture

@@ -8,7 +8,7 @@ import stat
 import sys
 from pathlib import Path
 
-from conftest import RunCli
+from support.cli import RunCli
 
 from trayapp.platforms.autostart import LaunchAgent, XdgAutostart
 

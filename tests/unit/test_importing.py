@@ -6,7 +6,7 @@ import stat
 from pathlib import Path
 
 import pytest
-from conftest import RunCli
+from support.cli import RunCli
 
 from trayapp.core.config import load_config
 from trayapp.core.errors import UsageError

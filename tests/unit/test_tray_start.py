@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from conftest import RunCli
+from support.cli import RunCli
 
 
 def test_tray_without_a_display_says_what_it_needs(run_cli: RunCli) -> None:

@@ -124,7 +124,9 @@ class PystraySurface:
 
     def set_tooltip(self, text: str) -> None:
         """pystray's GTK backend sets only the accessible title; give XEmbed trays a real tooltip too."""
-        status_icon = getattr(self.icon, "_status_icon", None)  # GTK backend only; AppIndicator has no tooltips
+        status_icon = getattr(
+            self.icon, "_status_icon", None
+        )  # GTK backend only; AppIndicator has no tooltips
         if status_icon is not None:
             from gi.repository import GLib
 

@@ -1,0 +1,154 @@
+"""The accounts of the primary's AWS Organization (ListAccounts) as candidate accounts to import."""
+
+from __future__ import annotations
+
+import random
+import time
+from collections.abc import Iterator
+from typing import Any
+
+from trayapp.core.config import DISPLAY_NAME_MAX
+from trayapp.core.errors import AwsError
+from trayapp.core.importing import Skipped
+from trayapp.core.model import Account, Config
+from trayapp.core.sessions import (
+    BACKOFF_BASE,
+    CONNECT_TIMEOUT,
+    READ_TIMEOUT,
+    THROTTLE_ATTEMPTS,
+    THROTTLE_CODES,
+    SessionProvider,
+    scrub,
+)
+
+DEFAULT_ROLE = "OrganizationAccountAccessRole"
+MAX_PAGES = 10_000  # 20 accounts a page; a guard against an endpoint that never stops paging
+WHERE = "Could not list the accounts of your AWS Organization"
+INACTIVE = {"SUSPENDED": "suspended", "PENDING_CLOSURE": "being closed", "CLOSED": "closed"}
+REASONS = {
+    "AccessDeniedException": (
+        "access denied (only the management account or a delegated administrator may call "
+        "organizations:ListAccounts, and the primary IAM user needs that permission)"
+    ),
+    "AWSOrganizationsNotInUseException": "the primary account is not a member of an AWS Organization",
+    "ExpiredTokenException": "the primary credentials have expired; refresh them and try again",
+    "UnrecognizedClientException": (
+        "AWS does not recognise the primary access key (deactivated, deleted or mistyped)"
+    ),
+    "InvalidSignatureException": (
+        "the primary secret key is wrong, or this computer's clock is more than 15 minutes off"
+    ),
+    "TooManyRequestsException": "AWS is throttling requests; try again in a minute",
+}
+REASONS["AccessDenied"] = REASONS["AccessDeniedException"]
+REASONS["ExpiredToken"] = REASONS["ExpiredTokenException"]
+REASONS["InvalidClientTokenId"] = REASONS["UnrecognizedClientException"]
+REASONS["SignatureDoesNotMatch"] = REASONS["InvalidSignatureException"]
+
+
+def _no_prompt(serial: str, account: Account, problem: str | None) -> str | None:
+    return None  # ListAccounts and GetCallerIdentity never ask for an MFA code
+
+
+def organization_accounts(
+    config: Config,
+    role_name: str = DEFAULT_ROLE,
+    group: str | None = None,
+    timeouts: tuple[float, float] = (CONNECT_TIMEOUT, READ_TIMEOUT),
+) -> tuple[list[dict[str, str]], list[Skipped]]:
+    """Candidate accounts for every active account of the organization but the primary's own.
+
+    Called with the primary's keys ([primary] profile, else the default chain); the endpoint is
+    boto3's (``AWS_ENDPOINT_URL_ORGANIZATIONS`` is honoured). AwsError in one sentence otherwise.
+    """
+    from trayapp.core.cache import MemoryCache
+
+    provider = SessionProvider(config, MemoryCache(), _no_prompt, timeouts=timeouts)
+    session = provider.boto_session(config.primary.profile)
+    frozen = provider.source_credentials(session)
+    client = organizations_client(session, frozen, config.primary.region, timeouts)
+    found = list(list_accounts(client, [frozen.secret_key, frozen.token]))
+    own = config.primary.account_id or provider.identity_of(session, frozen).account_id
+
+    candidates: list[dict[str, str]] = []
+    skipped: list[Skipped] = []
+    for entry in sorted(found, key=lambda a: (str(a.get("Name", "")).casefold(), str(a.get("Id")))):
+        account_id, name = str(entry.get("Id", "")), str(entry.get("Name", "")).strip()
+        label = f"{name or account_id} ({account_id}, {role_name})"
+        state = str(entry.get("State") or entry.get("Status") or "")
+        if account_id == own:
+            skipped.append(Skipped(label, "the primary's own account"))
+            continue
+        if state in INACTIVE:
+            skipped.append(Skipped(label, f"the account is {INACTIVE[state]}"))
+            continue
+        candidate = {"account_id": account_id, "role_name": role_name}
+        if name:
+            candidate = {"name": name, "display_name": name[:DISPLAY_NAME_MAX].strip(), **candidate}
+        if group:
+            candidate["group"] = group
+        candidates.append(candidate)
+    return candidates, skipped
+
+
+def organizations_client(session: Any, frozen: Any, region: str, timeouts: tuple[float, float]) -> Any:
+    """An Organizations client with the primary's keys that sends each request once (``call`` retries)."""
+    from botocore.config import Config as BotoConfig
+
+    return session.client(
+        "organizations",
+        region_name=region,
+        aws_access_key_id=frozen.access_key,
+        aws_secret_access_key=frozen.secret_key,
+        aws_session_token=frozen.token,
+        config=BotoConfig(
+            connect_timeout=timeouts[0],
+            read_timeout=timeouts[1],
+            retries={"mode": "standard", "total_max_attempts": 1},
+        ),
+    )
+
+
+def list_accounts(client: Any, secrets: list[str | None]) -> Iterator[dict[str, Any]]:
+    """Every account of the organization, page by page."""
+    token: str | None = None
+    for _ in range(MAX_PAGES):
+        page = call(client, {"NextToken": token} if token else {}, secrets)
+        yield from page.get("Accounts", [])
+        token = page.get("NextToken")
+        if not token:
+            return
+    raise AwsError(f"{WHERE}: AWS kept answering with more pages")
+
+
+def call(client: Any, params: dict[str, Any], secrets: list[str | None]) -> dict[str, Any]:
+    """One ListAccounts page; throttling is retried with backoff, any other failure is one sentence."""
+    from botocore.exceptions import BotoCoreError, ClientError
+
+    for attempt in range(1, THROTTLE_ATTEMPTS + 1):
+        try:
+            answer: dict[str, Any] = client.list_accounts(**params)
+            return answer
+        except ClientError as exc:
+            error = exc.response.get("Error", {})
+            code, message = str(error.get("Code", "")), str(error.get("Message", ""))
+            if code in THROTTLE_CODES and attempt < THROTTLE_ATTEMPTS:
+                time.sleep(BACKOFF_BASE * 2 ** (attempt - 1) * (1 + random.random()))
+                continue
+            reason = REASONS.get(code) or f"AWS said {code or 'no'}: {scrub(message, secrets)[:200]}"
+            raise AwsError(f"{WHERE}: {reason}") from None
+        except BotoCoreError as exc:
+            raise AwsError(explain_network(exc, client)) from None
+    raise AssertionError("unreachable")
+
+
+def explain_network(exc: Exception, client: Any) -> str:
+    """A network failure in one sentence, naming the endpoint."""
+    from botocore.exceptions import ConnectTimeoutError, EndpointConnectionError, ReadTimeoutError
+
+    endpoint = getattr(getattr(client, "meta", None), "endpoint_url", "AWS Organizations")
+    if isinstance(exc, ReadTimeoutError | ConnectTimeoutError):
+        return f"{WHERE}: AWS Organizations at {endpoint} did not answer in time; check your network"
+    if isinstance(exc, EndpointConnectionError):
+        return f"{WHERE}: could not connect to AWS Organizations at {endpoint}; check your network"
+    return f"{WHERE}: the request to AWS Organizations at {endpoint} failed ({type(exc).__name__})"
