@@ -62,3 +62,18 @@ def test_aws_profile_naming_an_exported_profile_does_not_loop(
     config.write_text(config.read_text().replace("[primary]\n", '[primary]\nprofile = "default"\n'))
     fixed = run_aws(["sts", "get-caller-identity", "--output", "json"], {"AWS_PROFILE": "side-project"})
     assert caller_arn(fixed) == ASSUMED
+
+
+def test_a_role_profile_sourced_from_an_exported_profile_is_a_chain_not_a_loop(
+    aws_env: AwsEnv, moto: MotoServer, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    """[profile audit] source_profile = side-project: trayapp asks trayapp for side-project once, then goes on."""
+    use_config(monkeypatch, tmp_path, SIDE_PROJECT)
+    export(aws_env)
+    with aws_env.config_file.open("a") as config:
+        config.write(
+            "\n[profile audit]\nrole_arn = arn:aws:iam::777788889999:role/audit\nsource_profile = side-project\n"
+        )
+    result = run_trayapp("creds", "audit", "--format", "json")
+    assert result.returncode == 0, result.stderr
+    assert json.loads(result.stdout)["AccessKeyId"].startswith("ASIA")

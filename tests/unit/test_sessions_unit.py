@@ -17,6 +17,7 @@ from trayapp.core.model import Account, Config, Primary, RoleCredentials
 from trayapp.core.sessions import (
     CHAINING_CAP,
     LOOKUP_GUARD,
+    PRIMARY_LOOKUP,
     SELF_SOURCE,
     THROTTLE_ATTEMPTS,
     Cancelled,
@@ -175,52 +176,62 @@ def test_duration_and_the_chaining_cap() -> None:
 
 
 def test_a_credential_process_that_runs_trayapp_is_not_started_again(monkeypatch: pytest.MonkeyPatch) -> None:
-    """A nested trayapp (started by botocore's credential_process during the primary lookup) stops at once."""
-    monkeypatch.setenv(LOOKUP_GUARD, "1")
+    """A nested trayapp asked for an account its parent is already looking up stops at once."""
+    monkeypatch.setenv(LOOKUP_GUARD, "\n".join([PRIMARY_LOOKUP, "side-project"]))
 
     class Session:
         def get_credentials(self) -> Any:
             raise AssertionError("must not look up credentials again")
 
     with pytest.raises(UsageError) as caught:
-        provider().source_credentials(Session())
+        provider().source_credentials(Session(), "side-project")
     assert str(caught.value) == SELF_SOURCE and "\n" not in SELF_SOURCE
 
 
-def test_the_lookup_guard_is_set_only_during_the_lookup(monkeypatch: pytest.MonkeyPatch) -> None:
+class Frozen:
+    access_key, secret_key, token = "AKIAX", "s", None
+
+
+class FastSession:
+    """Records the guard's names while botocore would be looking up keys."""
+
+    def __init__(self) -> None:
+        self.seen: list[str | None] = []
+
+    def get_credentials(self) -> Any:
+        import os
+
+        self.seen.append(os.environ.get(LOOKUP_GUARD))
+        return type("C", (), {"get_frozen_credentials": lambda self: Frozen()})()
+
+
+def test_a_nested_trayapp_asked_for_another_account_goes_on(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A role profile whose source_profile is an exported profile: a chain, not a loop."""
     import os
 
+    monkeypatch.setenv(LOOKUP_GUARD, "staging")
+    session = FastSession()
+    assert provider().source_credentials(session, "side-project").access_key == "AKIAX"
+    assert session.seen == ["staging\nside-project"]  # passed on to any process it starts
+    assert os.environ[LOOKUP_GUARD] == "staging"  # and the inherited names restored after
+
+
+def test_the_lookup_guard_is_set_only_during_the_lookup(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.delenv(LOOKUP_GUARD, raising=False)
-    seen: list[str | None] = []
-
-    class Frozen:
-        access_key, secret_key, token = "AKIAX", "s", None
-
-    class Session:
-        def get_credentials(self) -> Any:
-            seen.append(os.environ.get(LOOKUP_GUARD))
-            return type("C", (), {"get_frozen_credentials": lambda self: Frozen()})()
-
-    assert provider().source_credentials(Session()).access_key == "AKIAX"
-    assert seen == ["1"] and LOOKUP_GUARD not in os.environ
+    session = FastSession()
+    assert provider().source_credentials(session).access_key == "AKIAX"
+    assert session.seen == [PRIMARY_LOOKUP] and LOOKUP_GUARD not in __import__("os").environ
 
 
 def test_two_lookups_at_once_in_one_process_are_not_mistaken_for_a_nested_trayapp(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    """The tray looks up keys for two accounts clicked together: neither may see the other's mark."""
+    """The tray looks up keys for two accounts clicked together: neither may see the other's names."""
     import os
     import threading
 
     monkeypatch.delenv(LOOKUP_GUARD, raising=False)
     first_inside, release = threading.Event(), threading.Event()
-
-    class Frozen:
-        access_key, secret_key, token = "AKIAX", "s", None
-
-    class FastSession:
-        def get_credentials(self) -> Any:
-            return type("C", (), {"get_frozen_credentials": lambda self: Frozen()})()
 
     class SlowSession(FastSession):
         def get_credentials(self) -> Any:
@@ -229,11 +240,11 @@ def test_two_lookups_at_once_in_one_process_are_not_mistaken_for_a_nested_trayap
             return super().get_credentials()
 
     results: list[object] = []
-    slow = threading.Thread(target=lambda: results.append(provider().source_credentials(SlowSession())))
+    slow = threading.Thread(target=lambda: results.append(provider().source_credentials(SlowSession(), "a")))
     slow.start()
     assert first_inside.wait(5)
-    assert os.environ.get(LOOKUP_GUARD) == "1"  # the first lookup's mark is set ...
-    second = provider().source_credentials(FastSession())  # ... and a second lookup still works
+    assert os.environ.get(LOOKUP_GUARD) == "a"  # the first lookup's name is set ...
+    second = provider().source_credentials(FastSession(), "a")  # ... even the same name is ours, not a loop
     release.set()
     slow.join(5)
     assert second.access_key == "AKIAX" and len(results) == 1

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import json
 import logging
@@ -10,7 +11,7 @@ import random
 import re
 import threading
 import time
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from datetime import UTC
 from typing import Any, Protocol
@@ -29,6 +30,7 @@ THROTTLE_CODES = ("Throttling", "ThrottlingException", "RequestLimitExceeded", "
 BACKOFF_BASE = 0.5
 MFA_FAILED = "MultiFactorAuthentication failed"
 LOOKUP_GUARD = "TRAYAPP_PRIMARY_LOOKUP"
+PRIMARY_LOOKUP = ":primary"  # the name used when no account is asked for (identity, organizations)
 SELF_SOURCE = (
     "the primary credentials come from a credential_process that runs trayapp itself (check AWS_PROFILE); "
     "set [primary] profile to the AWS profile that holds the IAM user's keys"
@@ -36,34 +38,49 @@ SELF_SOURCE = (
 
 
 class LookupGuard:
-    """Marks the environment while botocore loads the primary keys.
+    """Names, in the environment, the accounts whose source keys are being looked up.
 
-    A credential_process started during the lookup inherits the mark; if it is trayapp again
-    (say AWS_PROFILE names a profile of 'trayapp export aws-config'), it stops at once instead of
-    starting trayapp again without end. Threads of this process share one mark, counted, so that
-    two accounts clicked together in the tray do not mistake each other for a nested trayapp.
+    A credential_process that botocore starts during the lookup inherits the names. If it is
+    trayapp asked for one of them again (say AWS_PROFILE names a profile of 'trayapp export
+    aws-config' for the very account asked for), it stops at once instead of starting trayapp
+    without end; asked for another account (a role profile whose source_profile is an exported
+    profile), it goes on. Threads of this process keep their names apart from the inherited ones,
+    so two accounts clicked together in the tray never mistake each other for a loop.
     """
 
     def __init__(self) -> None:
         self.lock = threading.Lock()
-        self.depth = 0
+        self.active: list[str] = []
+        self.parent: str | None = None  # the inherited value, kept while our lookups run
 
-    def inherited(self) -> bool:
-        """True in a trayapp started by a credential_process during another trayapp's lookup."""
+    def inherited(self, name: str) -> bool:
+        """True when a trayapp further up this chain of processes is already looking up ``name``."""
         with self.lock:
-            return self.depth == 0 and bool(os.environ.get(LOOKUP_GUARD))
+            names = self.parent if self.active else os.environ.get(LOOKUP_GUARD)
+            return name in (names or "").split("\n")
 
-    def __enter__(self) -> None:
+    @contextlib.contextmanager
+    def looking_up(self, name: str) -> Iterator[None]:
         with self.lock:
-            if self.depth == 0:
-                os.environ[LOOKUP_GUARD] = "1"
-            self.depth += 1
+            if not self.active:
+                self.parent = os.environ.get(LOOKUP_GUARD)
+            self.active.append(name)
+            self._publish()
+        try:
+            yield
+        finally:
+            with self.lock:
+                self.active.remove(name)
+                self._publish()
 
-    def __exit__(self, *_: object) -> None:
-        with self.lock:
-            self.depth -= 1
-            if self.depth == 0:
-                os.environ.pop(LOOKUP_GUARD, None)
+    def _publish(self) -> None:
+        names = [n for n in (self.parent or "").split("\n") if n] + self.active
+        if names and self.active:
+            os.environ[LOOKUP_GUARD] = "\n".join(names)
+        elif self.parent is not None:
+            os.environ[LOOKUP_GUARD] = self.parent
+        else:
+            os.environ.pop(LOOKUP_GUARD, None)
 
 
 LOOKUP = LookupGuard()
@@ -152,14 +169,14 @@ class SessionProvider:
                 f"AWS profile {profile!r} not found in the AWS config or credentials files"
             ) from None
 
-    def source_credentials(self, session: Any) -> Any:
-        """Frozen credentials of the source profile; AwsError when there are none."""
+    def source_credentials(self, session: Any, wanted: str = PRIMARY_LOOKUP) -> Any:
+        """Frozen credentials of the source profile for the account ``wanted``; AwsError when there are none."""
         from botocore.exceptions import BotoCoreError, ClientError
 
-        if LOOKUP.inherited():
+        if LOOKUP.inherited(wanted):
             raise UsageError(SELF_SOURCE)
         try:
-            with LOOKUP:
+            with LOOKUP.looking_up(wanted):
                 credentials = session.get_credentials()
                 frozen = credentials.get_frozen_credentials() if credentials else None
         except (BotoCoreError, ClientError) as exc:
@@ -222,7 +239,7 @@ class SessionProvider:
                 log.debug("session for %s served from the cache", account.name)
                 return found
             session = self.boto_session(self.source_profile(account))
-            fresh = self.assume(account, session, self.source_credentials(session))
+            fresh = self.assume(account, session, self.source_credentials(session, account.name))
             self.cache.put(self.cache_key(account), fresh)
             return fresh
 
