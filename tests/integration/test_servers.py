@@ -281,6 +281,9 @@ def test_sts_stub_hang_exceeds_a_short_read_timeout_and_stop_does_not_wait(sts_s
     with pytest.raises((ReadTimeoutError, ConnectTimeoutError)):
         sts_client(sts_stub.url, config).get_caller_identity()
     assert time.monotonic() - started < 5
+    deadline = time.monotonic() + 10  # on a loaded machine the handler may read the request late
+    while not sts_stub.requests and time.monotonic() < deadline:
+        time.sleep(0.02)
     started = time.monotonic()
     sts_stub.stop()  # a handler is still sleeping
     assert time.monotonic() - started < 2

@@ -94,7 +94,7 @@ def stub_env(aws_env: AwsEnv, sts_stub: StsFaultStub) -> StsFaultStub:
 
 
 def hung_calls(stub: StsFaultStub) -> list[Any]:
-    """Stop the stub (which wakes its hung handlers, so they record their request) and return AssumeRole calls."""
+    """Stop the stub (waking its hung handlers) and return the AssumeRole calls it recorded as they arrived."""
     stub.stop()
     deadline = time.monotonic() + 3
     while time.monotonic() < deadline and not stub.calls("AssumeRole"):

@@ -562,7 +562,10 @@ class StsFaultStub(_LoopbackServer):
     def set_hang(
         self, seconds: float, *, times: int | None = None, actions: Iterable[str] | None = None
     ) -> None:
-        """Sleep ``seconds`` before answering (success) -- or until ``stop()``, which drops the connection."""
+        """Sleep ``seconds`` before answering (success) -- or until ``stop()``, which drops the connection.
+
+        A hung request is recorded as it arrives, with status 0.
+        """
         with self._lock:
             self._rules = [_Rule(None, seconds, frozenset(actions) if actions else None, times)]
 
@@ -721,12 +724,15 @@ class _StsHandler(_Handler):
         action: str | None = form.get("Action")
         headers = {k: v for k, v in self.headers.items()}
         rule = stub._pick_rule(action)
-        if rule is not None and rule.fault is None:  # hang
+        if rule is not None and rule.fault is None:  # hang: recorded as it arrives, status 0 (no answer yet)
+            stub._record(StsRequest(action, form, headers, 0, None))
             if stub._stopping.wait(rule.hang_seconds):
-                stub._record(StsRequest(action, form, headers, 0, None))
                 self.close_connection = True
                 return
-            rule = None
+            status, xml, _ = stub._success(action, form, str(uuid.uuid4()))
+            with contextlib.suppress(OSError):
+                self.send_body(status, xml.encode(), "text/xml", {})
+            return
         request_id = str(uuid.uuid4())
         code: str | None
         if rule is not None and rule.fault is not None:
