@@ -45,6 +45,8 @@ class App:
 
     def reload(self, config: Config) -> None:
         """Use a new config; cached sessions stay valid for the accounts that did not change."""
+        if config.settings.session_cache != self.config.settings.session_cache:
+            self.cache = open_cache(config.settings.session_cache)
         self.config = config
         self.provider = SessionProvider(
             config, self.cache, self.prompt, clock=self.clock, environ=self.environ
@@ -54,12 +56,7 @@ class App:
 
     def mode_for(self, account: Account, asked: ConsoleMode | None) -> ConsoleMode:
         """The asked mode, else the configured one; switch-role falls back to signed when it cannot work."""
-        if asked:
-            return asked
-        wanted = self.config.primary.console
-        if wanted == "switch-role" and console.switch_role_problem(account):
-            return "signed"
-        return wanted
+        return asked or console.default_mode(self.config.primary.console, account)
 
     def console_url(
         self,

@@ -9,7 +9,7 @@ from urllib.parse import parse_qs, quote, urlencode, urlsplit, urlunsplit
 from trayapp.core import identifiers as ids
 from trayapp.core.colors import nearest_palette_color
 from trayapp.core.errors import UsageError
-from trayapp.core.model import Account, RoleCredentials
+from trayapp.core.model import Account, ConsoleMode, RoleCredentials
 
 SIGNIN_HOST = {
     "aws": "signin.aws.amazon.com",
@@ -63,6 +63,13 @@ def switch_role_problem(account: Account) -> str | None:
             f"page takes at most {ids.SWITCH_ROLE_MAX}; use signed sign-in"
         )
     return None
+
+
+def default_mode(configured: ConsoleMode, account: Account) -> ConsoleMode:
+    """The configured console mode, except signed for accounts the switch-role page cannot take."""
+    if configured == "switch-role" and switch_role_problem(account):
+        return "signed"
+    return configured
 
 
 def switch_role_url(

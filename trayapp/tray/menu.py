@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from trayapp.core.colors import swatch
-from trayapp.core.console import switch_role_problem
+from trayapp.core.console import default_mode, switch_role_problem
 from trayapp.core.model import CREDENTIAL_FORMATS, Account, Config
 from trayapp.core.state import State
 
@@ -82,11 +82,9 @@ def account_label(account: Account, busy: bool = False) -> str:
 
 def account_entries(view: MenuView, account: Account) -> tuple[Entry, ...]:
     """What one account offers; items that cannot work are disabled and say why."""
-    default_mode = view.config.primary.console
     problem = switch_role_problem(account)
-    if problem and default_mode == "switch-role":
-        default_mode = "signed"
-    other = "signed" if default_mode == "switch-role" else "switch-role"
+    default = default_mode(view.config.primary.console, account)
+    other = "signed" if default == "switch-role" else "switch-role"
     name = account.name
     fmt = view.config.settings.credential_format
 
@@ -99,7 +97,7 @@ def account_entries(view: MenuView, account: Account) -> tuple[Entry, ...]:
         return Entry(text, ("open", name, mode), default=is_default)
 
     return (
-        open_entry(default_mode, True),
+        open_entry(default, True),
         open_entry(other, False),
         SEPARATOR,
         Entry(f"Copy credentials ({FORMAT_NAMES.get(fmt, fmt)})", ("copy", name, fmt)),
