@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 import os
 from collections.abc import Callable, Mapping
+from dataclasses import replace
 from datetime import timedelta
 
 from trayapp.core import console
@@ -68,14 +69,19 @@ class App:
         """The console URL in the chosen mode. A signed URL is a secret: open it, never keep it."""
         if self.mode_for(account, mode) == "switch-role":
             return console.switch_role_url(account, region, service, self.config.region_for(account))
+        return self.signed_url(account, region, service)[0]
+
+    def signed_url(
+        self, account: Account, region: str | None, service: str | None
+    ) -> tuple[str, CachedSession]:
+        """A fresh federation login URL (a secret) and the role session behind it."""
         # A refused TRAYAPP_SIGNIN_ENDPOINT is a usage error: say so before asking for an MFA code.
         console.federation_endpoint(account.partition, self.environ.get("TRAYAPP_SIGNIN_ENDPOINT"))
         from trayapp.core.signin import signed_login_url  # urllib/ssl: only signed links pay for them
 
         session = self.provider.credentials(account)
-        return signed_login_url(
-            account, session, region or self.config.region_for(account), service, self.environ
-        )
+        where = region or self.config.region_for(account)
+        return signed_login_url(account, session, where, service, self.environ), session
 
     def open_console(
         self,
@@ -87,11 +93,12 @@ class App:
         """Open the console for ``account`` and make it the active account."""
         used = self.mode_for(account, mode)
         template = account.browser or self.config.settings.browser
-        url = self.console_url(account, used, region, service)
         if used == "signed":
+            url, session = self.signed_url(account, region, service)
             browser.open_secret_url(url, template)
-            until = self.provider.credentials(account).credentials.expiration
+            until = session.credentials.expiration
         else:
+            url = console.switch_role_url(account, region, service, self.config.region_for(account))
             browser.open_url(url, template)
             until = (self.clock() + SWITCH_ROLE_SESSION).strftime("%Y-%m-%dT%H:%M:%SZ")
         self.save(self.state().activate(account.name, until))
@@ -117,8 +124,9 @@ class App:
         text, session = self.credentials_text(account, fmt)
         clipboard.copy(text)
         mark = clipboard.fingerprint(text)
-        state = self.state().activate(account.name, session.credentials.expiration)
-        self.save(State(state.active, state.active_until, state.recent, mark))
+        self.save(
+            replace(self.state().activate(account.name, session.credentials.expiration), clipboard=mark)
+        )
         self.clear_later(mark, self.config.settings.clipboard_clear_seconds)
         return session
 
@@ -155,7 +163,7 @@ class App:
         dropped = self.cache.forget(account.name if account else None)
         state = self.state()
         if account is None or state.active == account.name:
-            self.save(State(None, None, state.recent, state.clipboard))
+            self.save(replace(state, active=None, active_until=None))
         return dropped
 
     # -- state -----------------------------------------------------------------------------
