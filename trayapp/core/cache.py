@@ -194,27 +194,52 @@ class KeyringCache:
         self.index = FileIndex(index_folder / "keyring-index.json")
 
     def get(self, key: str) -> CachedSession | None:
-        text = self.keyring.get_password(self.SERVICE, key)
+        text = self._call(self.keyring.get_password, key)
         if not text:
             return None
         try:
-            return CachedSession.from_json(text, key)
+            session = CachedSession.from_json(text, key)
         except ValueError:
-            self.keyring.delete_password(self.SERVICE, key)
+            self._call(self.keyring.delete_password, key)
             return None
+        if key not in self.index.load():
+            self.index.add(key, session.account)  # the index was lost (cache dir wiped): forget must find it
+        return session
 
     def put(self, key: str, session: CachedSession) -> None:
-        self.keyring.set_password(self.SERVICE, key, session.to_json(key))
+        self._call(self.keyring.set_password, key, session.to_json(key))
         self.index.add(key, session.account)
 
     def forget(self, account: str | None = None) -> int:
-        dropped = 0
+        dropped, kept = 0, 0
         for key in self.index.keys(account):
             with contextlib.suppress(Exception):
                 self.keyring.delete_password(self.SERVICE, key)
                 dropped += 1
-            self.index.remove(key)
+            try:
+                gone = self.keyring.get_password(self.SERVICE, key) is None
+            except Exception:
+                gone = False
+            if gone:
+                self.index.remove(key)
+            else:
+                kept += 1  # still in the keyring (locked?): stays indexed for the next forget
+        if kept:
+            raise TrayappError(
+                f"could not remove {kept} cached session{'s' if kept != 1 else ''} from the OS keyring; "
+                "unlock it and run forget again"
+            )
         return dropped
+
+    def _call(self, method: Callable[..., str | None], key: str, *more: str) -> str | None:
+        """A keyring call; a locked or unreachable keyring becomes one sentence."""
+        try:
+            return method(self.SERVICE, key, *more)
+        except Exception as exc:
+            raise TrayappError(
+                f"could not use the OS keyring ({type(exc).__name__}); "
+                'unlock it, or use session_cache = "file" or "memory"'
+            ) from None
 
 
 class FileIndex:
