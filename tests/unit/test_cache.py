@@ -292,3 +292,49 @@ def test_keyring_cache_round_trip_and_forget(restore_keyring: Any, tmp_path: Pat
     backend.items[("trayapp", "b1")] = "{corrupt"
     assert cache.get("b1") is None and ("trayapp", "b1") not in backend.items
     assert cache.forget() == 0  # b1 was dropped when found corrupt
+
+
+class LockableKeyring(DictKeyring):
+    """The in-memory keyring, lockable like a real one after a screen lock."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.locked = False
+
+    def _check(self) -> None:
+        if self.locked:
+            from keyring.errors import KeyringLocked
+
+            raise KeyringLocked("locked")
+
+    def get_password(self, service: str, username: str) -> str | None:
+        self._check()
+        return super().get_password(service, username)
+
+    def delete_password(self, service: str, username: str) -> None:
+        self._check()
+        super().delete_password(service, username)
+
+
+def test_a_locked_keyring_is_one_sentence_and_forget_keeps_track(restore_keyring: Any, tmp_path: Path) -> None:
+    backend = LockableKeyring()
+    keyring.set_keyring(backend)
+    cache = KeyringCache(tmp_path)
+    cache.put("a1", session("alpha"))
+    backend.locked = True
+    with pytest.raises(TrayappError, match=r"could not use the OS keyring \(KeyringLocked\); unlock it"):
+        cache.get("a1")
+    with pytest.raises(TrayappError, match="could not remove 1 cached session .*unlock it"):
+        cache.forget("alpha")
+    backend.locked = False
+    assert cache.forget("alpha") == 1  # still indexed, so the second forget finds it
+    assert backend.items == {}
+
+
+def test_a_keyring_hit_puts_a_lost_index_entry_back(restore_keyring: Any, tmp_path: Path) -> None:
+    keyring.set_keyring(DictKeyring())
+    cache = KeyringCache(tmp_path)
+    cache.put("a1", session("alpha"))
+    (tmp_path / "keyring-index.json").unlink()  # a cache cleaner wiped the folder
+    assert cache.get("a1") == session("alpha")
+    assert cache.forget("alpha") == 1 and cache.get("a1") is None
