@@ -324,7 +324,7 @@ def test_a_locked_keyring_is_one_sentence_and_forget_keeps_track(restore_keyring
     backend.locked = True
     with pytest.raises(TrayappError, match=r"could not use the OS keyring \(KeyringLocked\); unlock it"):
         cache.get("a1")
-    with pytest.raises(TrayappError, match="could not remove 1 cached session .*unlock it"):
+    with pytest.raises(TrayappError, match=r"could not remove 1 cached session .*unlock it"):
         cache.forget("alpha")
     backend.locked = False
     assert cache.forget("alpha") == 1  # still indexed, so the second forget finds it
