@@ -24,10 +24,11 @@ from sessions_kit import (
 from support.servers import STS_FAULTS, AwsEnv, MotoServer, StsFaultStub, closed_url
 
 from trayapp.app import App
+from trayapp.core.awscall import THROTTLE_ATTEMPTS
 from trayapp.core.cache import FileCache, MemoryCache, SessionCache, sessions_dir, utc_now
 from trayapp.core.errors import AwsError, TrayappError, UsageError
 from trayapp.core.model import Account
-from trayapp.core.sessions import THROTTLE_ATTEMPTS, Cancelled, SessionProvider
+from trayapp.core.sessions import Cancelled, SessionProvider
 from trayapp.core.state import StateStore
 from trayapp.platforms.prompts import CodeOption
 
@@ -82,9 +83,9 @@ def account(p: SessionProvider, name: str = "side-project") -> Account:
 @pytest.fixture
 def no_backoff(monkeypatch: pytest.MonkeyPatch) -> None:
     """Throttling backoff set to zero (the retries themselves still happen), to keep tests fast."""
-    from trayapp.core import sessions
+    from trayapp.core import awscall
 
-    monkeypatch.setattr(sessions, "BACKOFF_BASE", 0.0)
+    monkeypatch.setattr(awscall, "BACKOFF_BASE", 0.0)
 
 
 @pytest.fixture

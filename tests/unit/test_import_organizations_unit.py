@@ -9,7 +9,7 @@ import boto3
 import pytest
 from botocore.stub import Stubber
 
-from trayapp.core import organizations
+from trayapp.core import awscall, organizations
 from trayapp.core.errors import AwsError
 
 SECRET = "wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY"
@@ -17,7 +17,7 @@ SECRET = "wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY"
 
 @pytest.fixture
 def stubbed(monkeypatch: pytest.MonkeyPatch) -> Iterator[tuple[Any, Stubber]]:
-    monkeypatch.setattr(organizations, "BACKOFF_BASE", 0.001)
+    monkeypatch.setattr(awscall, "BACKOFF_BASE", 0.001)
     client = boto3.client(
         "organizations",
         region_name="us-east-1",
@@ -74,7 +74,7 @@ def test_every_page_is_read_and_throttling_is_retried(stubbed: tuple[Any, Stubbe
 
 def test_throttling_that_does_not_stop_is_one_sentence(stubbed: tuple[Any, Stubber]) -> None:
     client, stubber = stubbed
-    for _ in range(organizations.THROTTLE_ATTEMPTS):
+    for _ in range(awscall.THROTTLE_ATTEMPTS):
         stubber.add_client_error("list_accounts", service_error_code="TooManyRequestsException")
     with pytest.raises(AwsError, match="AWS is throttling requests; try again in a minute"):
         list(organizations.list_accounts(client, []))

@@ -11,6 +11,7 @@ from typing import Any
 
 import pytest
 
+from trayapp.core.awscall import THROTTLE_ATTEMPTS
 from trayapp.core.cache import CachedSession, MemoryCache
 from trayapp.core.errors import AwsError, TrayappError, UsageError
 from trayapp.core.model import Account, Config, Primary, RoleCredentials
@@ -19,7 +20,6 @@ from trayapp.core.sessions import (
     LOOKUP_GUARD,
     PRIMARY_LOOKUP,
     SELF_SOURCE,
-    THROTTLE_ATTEMPTS,
     Cancelled,
     Identity,
     SessionProvider,

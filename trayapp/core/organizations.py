@@ -2,24 +2,15 @@
 
 from __future__ import annotations
 
-import random
-import time
 from collections.abc import Iterator
 from typing import Any
 
+from trayapp.core.awscall import call_aws
 from trayapp.core.config import DISPLAY_NAME_MAX
 from trayapp.core.errors import AwsError
 from trayapp.core.importing import Skipped
 from trayapp.core.model import Account, Config
-from trayapp.core.sessions import (
-    BACKOFF_BASE,
-    CONNECT_TIMEOUT,
-    READ_TIMEOUT,
-    THROTTLE_ATTEMPTS,
-    THROTTLE_CODES,
-    SessionProvider,
-    scrub,
-)
+from trayapp.core.sessions import CONNECT_TIMEOUT, READ_TIMEOUT, SessionProvider, scrub
 
 DEFAULT_ROLE = "OrganizationAccountAccessRole"
 MAX_PAGES = 10_000  # 20 accounts a page; a guard against an endpoint that never stops paging
@@ -123,32 +114,9 @@ def list_accounts(client: Any, secrets: list[str | None]) -> Iterator[dict[str, 
 
 def call(client: Any, params: dict[str, Any], secrets: list[str | None]) -> dict[str, Any]:
     """One ListAccounts page; throttling is retried with backoff, any other failure is one sentence."""
-    from botocore.exceptions import BotoCoreError, ClientError
 
-    for attempt in range(1, THROTTLE_ATTEMPTS + 1):
-        try:
-            answer: dict[str, Any] = client.list_accounts(**params)
-            return answer
-        except ClientError as exc:
-            error = exc.response.get("Error", {})
-            code, message = str(error.get("Code", "")), str(error.get("Message", ""))
-            if code in THROTTLE_CODES and attempt < THROTTLE_ATTEMPTS:
-                time.sleep(BACKOFF_BASE * 2 ** (attempt - 1) * (1 + random.random()))
-                continue
-            reason = REASONS.get(code) or f"AWS said {code or 'no'}: {scrub(message, secrets)[:200]}"
-            raise AwsError(f"{WHERE}: {reason}") from None
-        except BotoCoreError as exc:
-            raise AwsError(explain_network(exc, client)) from None
-    raise AssertionError("unreachable")
+    def refuse(code: str, message: str, attempts: int) -> Exception:
+        reason = REASONS.get(code) or f"AWS said {code or 'no'}: {scrub(message, secrets)[:200]}"
+        return AwsError(f"{WHERE}: {reason}")
 
-
-def explain_network(exc: Exception, client: Any) -> str:
-    """A network failure in one sentence, naming the endpoint."""
-    from botocore.exceptions import ConnectTimeoutError, EndpointConnectionError, ReadTimeoutError
-
-    endpoint = getattr(getattr(client, "meta", None), "endpoint_url", "AWS Organizations")
-    if isinstance(exc, ReadTimeoutError | ConnectTimeoutError):
-        return f"{WHERE}: AWS Organizations at {endpoint} did not answer in time; check your network"
-    if isinstance(exc, EndpointConnectionError):
-        return f"{WHERE}: could not connect to AWS Organizations at {endpoint}; check your network"
-    return f"{WHERE}: the request to AWS Organizations at {endpoint} failed ({type(exc).__name__})"
+    return call_aws(lambda: client.list_accounts(**params), client, "AWS Organizations", True, refuse, WHERE)

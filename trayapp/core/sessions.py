@@ -7,16 +7,15 @@ import hashlib
 import json
 import logging
 import os
-import random
 import re
 import threading
-import time
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from datetime import UTC
 from typing import Any, Protocol
 
 from trayapp.core import identifiers as ids
+from trayapp.core.awscall import call_aws
 from trayapp.core.cache import CachedSession, Clock, SessionCache, utc_now
 from trayapp.core.errors import AwsError, TrayappError, UsageError
 from trayapp.core.model import Account, Config, RoleCredentials
@@ -25,9 +24,6 @@ log = logging.getLogger(__name__)
 
 CHAINING_CAP = 3600
 CONNECT_TIMEOUT, READ_TIMEOUT = 5.0, 10.0
-THROTTLE_ATTEMPTS = 4  # the first call and three backed-off retries, for throttling only
-THROTTLE_CODES = ("Throttling", "ThrottlingException", "RequestLimitExceeded", "TooManyRequestsException")
-BACKOFF_BASE = 0.5
 MFA_FAILED = "MultiFactorAuthentication failed"
 LOOKUP_GUARD = "TRAYAPP_PRIMARY_LOOKUP"
 PRIMARY_LOOKUP = ":primary"  # the name used when no account is asked for (identity, organizations)
@@ -365,31 +361,14 @@ class SessionProvider:
         secrets: list[Any],
         retry: bool,
     ) -> dict[str, Any]:
-        """One STS call with errors turned into one clear sentence that holds no secret.
+        """One STS call (throttling retried only with ``retry``) whose errors hold no secret."""
 
-        With ``retry``, throttling is retried with exponential backoff a few times; timeouts and
-        other errors are not (a hung endpoint should fail once, not four times). A call that
-        carries an MFA code is never retried: the code is single-use.
-        """
-        from botocore.exceptions import BotoCoreError, ClientError
+        def refuse(code: str, message: str, attempts: int) -> Exception:
+            if code == "AccessDenied" and MFA_FAILED in message:
+                return MfaRejected()
+            return AwsError(explain(code, scrub(message, secrets), account, client, attempts))
 
-        tries = THROTTLE_ATTEMPTS if retry else 1
-        for attempt in range(1, tries + 1):
-            try:
-                answer: dict[str, Any] = getattr(client, operation)(**params)
-                return answer
-            except ClientError as exc:
-                error = exc.response.get("Error", {})
-                code, message = str(error.get("Code", "")), str(error.get("Message", ""))
-                if code in THROTTLE_CODES and attempt < tries:
-                    time.sleep(BACKOFF_BASE * 2 ** (attempt - 1) * (1 + random.random()))
-                    continue
-                if code == "AccessDenied" and MFA_FAILED in message:
-                    raise MfaRejected() from None
-                raise AwsError(explain(code, scrub(message, secrets), account, client, attempt)) from None
-            except BotoCoreError as exc:
-                raise AwsError(explain_network(exc, client)) from None
-        raise AssertionError("unreachable")
+        return call_aws(lambda: getattr(client, operation)(**params), client, "AWS STS", retry, refuse)
 
     def _lock_for(self, name: str) -> threading.Lock:
         with self._locks_guard:
@@ -429,15 +408,3 @@ def explain(code: str, message: str, account: Account | None, client: Any, tries
     else:
         reason = f"AWS said {code or 'no'}: {message[:200]}"
     return f"{where}: {reason}"
-
-
-def explain_network(exc: Exception, client: Any) -> str:
-    """A network failure in one sentence, naming the endpoint (never a request body)."""
-    from botocore.exceptions import ConnectTimeoutError, EndpointConnectionError, ReadTimeoutError
-
-    endpoint = getattr(getattr(client, "meta", None), "endpoint_url", "AWS STS")
-    if isinstance(exc, ReadTimeoutError | ConnectTimeoutError):
-        return f"AWS STS at {endpoint} did not answer in time; check your network and try again"
-    if isinstance(exc, EndpointConnectionError):
-        return f"could not connect to AWS STS at {endpoint}; check your network"
-    return f"the request to AWS STS at {endpoint} failed ({type(exc).__name__})"

@@ -1,0 +1,62 @@
+"""One AWS API call, the way every trayapp call is made: throttling backed off, failures in one sentence."""
+
+from __future__ import annotations
+
+import random
+import time
+from collections.abc import Callable
+from typing import Any
+
+from trayapp.core.errors import AwsError
+
+THROTTLE_ATTEMPTS = 4  # the first call and three backed-off retries, for throttling only
+THROTTLE_CODES = ("Throttling", "ThrottlingException", "RequestLimitExceeded", "TooManyRequestsException")
+BACKOFF_BASE = 0.5  # seconds before the first retry; doubled each time, with jitter
+
+Refusal = Callable[[str, str, int], Exception]  # (error code, message, attempts made) -> what to raise
+
+
+def call_aws(
+    send: Callable[[], dict[str, Any]],
+    client: Any,
+    service: str,
+    retry: bool,
+    refuse: Refusal,
+    where: str = "",
+) -> dict[str, Any]:
+    """Send one request; with ``retry``, throttling is retried with exponential backoff.
+
+    Timeouts and other errors are never retried (a hung endpoint should fail once, not four
+    times), and neither is anything when ``retry`` is false: a call carrying an MFA code must
+    not be sent twice. ``refuse`` turns an AWS error into the exception to raise; a network
+    failure becomes an AwsError, led by ``where`` when given.
+    """
+    from botocore.exceptions import BotoCoreError, ClientError
+
+    tries = THROTTLE_ATTEMPTS if retry else 1
+    for attempt in range(1, tries + 1):
+        try:
+            return send()
+        except ClientError as exc:
+            error = exc.response.get("Error", {})
+            code, message = str(error.get("Code", "")), str(error.get("Message", ""))
+            if code in THROTTLE_CODES and attempt < tries:
+                time.sleep(BACKOFF_BASE * 2 ** (attempt - 1) * (1 + random.random()))
+                continue
+            raise refuse(code, message, attempt) from None
+        except BotoCoreError as exc:
+            sentence = explain_network(exc, client, service)
+            raise AwsError(f"{where}: {sentence}" if where else sentence) from None
+    raise AssertionError("unreachable")
+
+
+def explain_network(exc: Exception, client: Any, service: str) -> str:
+    """A network failure in one sentence, naming the endpoint (never a request body)."""
+    from botocore.exceptions import ConnectTimeoutError, EndpointConnectionError, ReadTimeoutError
+
+    endpoint = getattr(getattr(client, "meta", None), "endpoint_url", service)
+    if isinstance(exc, ReadTimeoutError | ConnectTimeoutError):
+        return f"{service} at {endpoint} did not answer in time; check your network and try again"
+    if isinstance(exc, EndpointConnectionError):
+        return f"could not connect to {service} at {endpoint}; check your network"
+    return f"the request to {service} at {endpoint} failed ({type(exc).__name__})"
