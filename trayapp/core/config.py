@@ -497,34 +497,24 @@ def _color(value: object) -> str:
     return ids.normalize_color(_string(value))
 
 
-def _region(value: object) -> str:
-    text = _string(value)
-    if not ids.REGION.fullmatch(text):
-        raise ValueError(f'must be an AWS region such as "eu-west-1", got {value!r}')
-    return text
+def _matching(pattern: re.Pattern[str], rule: str, echo: bool = True) -> Callable[[object], str]:
+    """A check that the value is a string matching ``pattern``; the error says the rule."""
+
+    def check(value: object) -> str:
+        text = _string(value)
+        if not pattern.fullmatch(text):
+            raise ValueError(f"must be {rule}" + (f", got {value!r}" if echo else ""))
+        return text
+
+    return check
 
 
-def _external_id(value: object) -> str:
-    text = _string(value)
-    if not ids.EXTERNAL_ID.fullmatch(text):
-        raise ValueError("must be 2 to 1224 of letters, digits and + = , . @ : / _ -")
-    return text
-
-
-def _mfa_serial(value: object) -> str:
-    text = _string(value)
-    if not ids.MFA_SERIAL.fullmatch(text):
-        raise ValueError(
-            f"must be an MFA device ARN such as arn:aws:iam::123456789012:mfa/NAME, got {value!r}"
-        )
-    return text
-
-
-def _session_name(value: object) -> str:
-    text = _string(value)
-    if not ids.SESSION_NAME.fullmatch(text):
-        raise ValueError("must be 2 to 64 of letters, digits and + = , . @ _ - (no '/')")
-    return text
+_region = _matching(ids.REGION, 'an AWS region such as "eu-west-1"')
+_external_id = _matching(ids.EXTERNAL_ID, "2 to 1224 of letters, digits and + = , . @ : / _ -", echo=False)
+_mfa_serial = _matching(ids.MFA_SERIAL, "an MFA device ARN such as arn:aws:iam::123456789012:mfa/NAME")
+_session_name = _matching(
+    ids.SESSION_NAME, "2 to 64 of letters, digits and + = , . @ _ - (no '/')", echo=False
+)
 
 
 def check_destination(value: object) -> str:
