@@ -16,6 +16,24 @@ BACKOFF_BASE = 0.5  # seconds before the first retry; doubled each time, with ji
 Refusal = Callable[[str, str, int], Exception]  # (error code, message, attempts made) -> what to raise
 
 
+def client_for(service: str, session: Any, frozen: Any, region: str, timeouts: tuple[float, float]) -> Any:
+    """A boto3 client with these keys and bounded timeouts that sends each request once (see call_aws)."""
+    from botocore.config import Config as BotoConfig
+
+    return session.client(
+        service,
+        region_name=region,
+        aws_access_key_id=frozen.access_key,
+        aws_secret_access_key=frozen.secret_key,
+        aws_session_token=frozen.token,
+        config=BotoConfig(
+            connect_timeout=timeouts[0],
+            read_timeout=timeouts[1],
+            retries={"mode": "standard", "total_max_attempts": 1},
+        ),
+    )
+
+
 def call_aws(
     send: Callable[[], dict[str, Any]],
     client: Any,

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import Any
 
-from trayapp.core.awscall import call_aws
+from trayapp.core.awscall import call_aws, client_for
 from trayapp.core.config import DISPLAY_NAME_MAX
 from trayapp.core.errors import AwsError
 from trayapp.core.importing import Skipped
@@ -57,7 +57,7 @@ def organization_accounts(
     provider = SessionProvider(config, MemoryCache(), _no_prompt, timeouts=timeouts)
     session = provider.boto_session(config.primary.profile)
     frozen = provider.source_credentials(session)
-    client = organizations_client(session, frozen, config.primary.region, timeouts)
+    client = client_for("organizations", session, frozen, config.primary.region, timeouts)
     found = list(list_accounts(client, [frozen.secret_key, frozen.token]))
     own = config.primary.account_id or provider.identity_of(session, frozen).account_id
 
@@ -80,24 +80,6 @@ def organization_accounts(
             candidate["group"] = group
         candidates.append(candidate)
     return candidates, skipped
-
-
-def organizations_client(session: Any, frozen: Any, region: str, timeouts: tuple[float, float]) -> Any:
-    """An Organizations client with the primary's keys that sends each request once (``call`` retries)."""
-    from botocore.config import Config as BotoConfig
-
-    return session.client(
-        "organizations",
-        region_name=region,
-        aws_access_key_id=frozen.access_key,
-        aws_secret_access_key=frozen.secret_key,
-        aws_session_token=frozen.token,
-        config=BotoConfig(
-            connect_timeout=timeouts[0],
-            read_timeout=timeouts[1],
-            retries={"mode": "standard", "total_max_attempts": 1},
-        ),
-    )
 
 
 def list_accounts(client: Any, secrets: list[str | None]) -> Iterator[dict[str, Any]]:

@@ -15,7 +15,7 @@ from datetime import UTC
 from typing import Any, Protocol
 
 from trayapp.core import identifiers as ids
-from trayapp.core.awscall import call_aws
+from trayapp.core.awscall import call_aws, client_for
 from trayapp.core.cache import CachedSession, Clock, SessionCache, utc_now
 from trayapp.core.errors import AwsError, TrayappError, UsageError
 from trayapp.core.model import Account, Config, RoleCredentials
@@ -187,21 +187,7 @@ class SessionProvider:
         return frozen
 
     def sts_client(self, session: Any, frozen: Any, region: str) -> Any:
-        """An STS client that sends each request once: ``call`` decides what may be retried."""
-        from botocore.config import Config as BotoConfig
-
-        return session.client(
-            "sts",
-            region_name=region,
-            aws_access_key_id=frozen.access_key,
-            aws_secret_access_key=frozen.secret_key,
-            aws_session_token=frozen.token,
-            config=BotoConfig(
-                connect_timeout=self.timeouts[0],
-                read_timeout=self.timeouts[1],
-                retries={"mode": "standard", "total_max_attempts": 1},
-            ),
-        )
+        return client_for("sts", session, frozen, region, self.timeouts)
 
     def identity(self, profile: str | None = None, region: str | None = None) -> Identity:
         """GetCallerIdentity for the primary keys, remembered per access key."""
