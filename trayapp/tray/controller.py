@@ -197,6 +197,23 @@ class TrayController:
             self.app.forget(account)
             self.notify(name, f"Forgot the cached session for {name}.")
 
+    def learn_identity(self) -> None:
+        """Name the primary in the header (IAM user and account) when the config gives no label.
+
+        One GetCallerIdentity with the primary keys; without keys (switch-role only) the header
+        just says "primary". Blocking: run it on a worker.
+        """
+        if self.config.primary.label:
+            return
+        try:
+            identity = self.app.provider.identity(self.config.primary.profile)
+        except TrayappError as exc:
+            log.info("primary identity unknown: %s", exc)
+            return
+        digits = identity.account_id
+        self.primary_label = f"{identity.user_name} @ {digits[:4]}-{digits[4:8]}-{digits[8:]}"
+        self.refresh()
+
     def back(self) -> None:
         self.app.back()
         self.warned_expiry = None
@@ -237,7 +254,8 @@ class TrayController:
             return False
         self.problem = None
         self.app.reload(config)
-        self.primary_label = config.primary.label or self.primary_label
+        if config.primary.label:
+            self.primary_label = config.primary.label
         if announce:
             self.notify("trayapp", f"Reloaded {len(config.accounts)} accounts.")
         self.refresh()

@@ -88,6 +88,7 @@ def _run(config_path: Path) -> int:
             f"cannot show a tray icon here ({type(exc).__name__}): the tray needs a graphical session "
             "($DISPLAY or $WAYLAND_DISPLAY); every other command works without one"
         ) from None
+    controller.workers.submit(controller.learn_identity)  # quietly: no busy badge at start-up
     if controller.problem:
         controller.notify("Config problem", controller.problem)
     elif not controller.config.accounts:
