@@ -39,6 +39,17 @@ region = "eu-central-1"
 """
 
 
+def write_chained_profiles(aws_env: Any) -> None:
+    """AWS profiles "base" (a role from the default keys) and "chained" (a role from base, asking 2 h)."""
+    aws_env.write_config("base", role_arn="arn:aws:iam::555566667777:role/base", source_profile="default")
+    aws_env.write_config(
+        "chained",
+        role_arn="arn:aws:iam::444455556666:role/deep",
+        source_profile="base",
+        duration_seconds=7200,
+    )
+
+
 def use_config(monkeypatch: pytest.MonkeyPatch, tmp_path: Path, text: str) -> Path:
     """Write a trayapp config and point ``TRAYAPP_CONFIG`` at it (for this test only)."""
     path = tmp_path / "trayapp.toml"

@@ -21,6 +21,7 @@ from sessions_kit import (
     run_trayapp,
     secrets_of,
     use_config,
+    write_chained_profiles,
 )
 from support.servers import AwsEnv, MotoServer, StsFaultStub, closed_url
 
@@ -228,13 +229,7 @@ def test_chained_profile_cache_hit_is_quiet(
 ) -> None:
     """The 1-hour cap is said when a session is made, not on every cache hit (credential_process runs often)."""
     aws_env.use_sts(sts_stub.url)
-    aws_env.write_config("base", role_arn="arn:aws:iam::555566667777:role/base", source_profile="default")
-    aws_env.write_config(
-        "chained",
-        role_arn="arn:aws:iam::444455556666:role/deep",
-        source_profile="base",
-        duration_seconds=7200,
-    )
+    write_chained_profiles(aws_env)
     use_config(monkeypatch, tmp_path, "[primary]\n")
     first = run_trayapp("creds", "chained", "--format", "credential-process")
     assert first.returncode == 0, first.stderr

@@ -20,6 +20,7 @@ from sessions_kit import (
     config_of,
     secrets_of,
     use_config,
+    write_chained_profiles,
 )
 from support.servers import STS_FAULTS, AwsEnv, MotoServer, StsFaultStub, closed_url
 
@@ -333,13 +334,7 @@ def test_account_role_session_name_wins(
 def test_role_chaining_keeps_the_one_hour_cap(
     aws_env: AwsEnv, stub_env: StsFaultStub, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
 ) -> None:
-    aws_env.write_config("base", role_arn="arn:aws:iam::555566667777:role/base", source_profile="default")
-    aws_env.write_config(
-        "chained",
-        role_arn="arn:aws:iam::444455556666:role/deep",
-        source_profile="base",
-        duration_seconds=7200,
-    )
+    write_chained_profiles(aws_env)
     p = provider(use_config(monkeypatch, tmp_path, "[primary]\n"))
     chained = account(p, "chained")
     assert chained.chained and chained.source == "aws-config"

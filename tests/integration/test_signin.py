@@ -16,6 +16,7 @@ from sessions_kit import (
     run_trayapp,
     secrets_of,
     use_config,
+    write_chained_profiles,
 )
 from support.servers import AwsEnv, FederationStub, MotoServer, StsFaultStub, closed_url
 
@@ -182,13 +183,7 @@ def test_session_duration_not_sent_for_a_chained_profile(
     tmp_path: Path,
 ) -> None:
     aws_env.use_sts(sts_stub.url)
-    aws_env.write_config("base", role_arn="arn:aws:iam::555566667777:role/base", source_profile="default")
-    aws_env.write_config(
-        "chained",
-        role_arn="arn:aws:iam::444455556666:role/deep",
-        source_profile="base",
-        duration_seconds=7200,
-    )
+    write_chained_profiles(aws_env)
     use_config(monkeypatch, tmp_path, "[primary]\n")
     assert_login_url(
         signed_url(name="chained"),
