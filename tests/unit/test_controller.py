@@ -261,3 +261,19 @@ def test_one_mfa_prompt_at_a_time() -> None:
     for thread in threads:
         thread.join()
     assert most[0] == 1
+
+
+def test_a_result_is_announced_after_the_busy_badge_is_gone(world) -> None:  # type: ignore[no-untyped-def]
+    """The notification carries the icon as it now is (account colour), not the busy one."""
+    controller, surface, _, _, _ = world
+    seen: list[IconSpec] = []
+    notify = surface.notify
+
+    def record(title: str, message: str) -> None:
+        seen.append(controller.icon_spec())
+        notify(title, message)
+
+    surface.notify = record
+    controller.dispatch(("open", "side-project", "switch-role"))
+    settle(controller)
+    assert seen == [IconSpec(color="2e7d32", label="Side project")]

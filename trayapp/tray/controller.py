@@ -28,6 +28,7 @@ from trayapp.tray.menu import Action, Entry, MenuView, build_menu, clean, time_l
 log = logging.getLogger(__name__)
 
 EXPIRY_WARNING = timedelta(minutes=5)
+Note = tuple[str, str]  # a notification: title, message
 
 
 class Surface(Protocol):
@@ -153,7 +154,7 @@ class TrayController:
                     account.name, lambda: self.account_action(kind, account, args[1:]), account.display_name
                 )
 
-    def background(self, key: str, work: Callable[[], None], title: str = "trayapp") -> bool:
+    def background(self, key: str, work: Callable[[], Note | None], title: str = "trayapp") -> bool:
         """Run ``work`` on a worker unless the same key is already running (two quick clicks, one call).
 
         An error becomes one notification titled ``title`` (the account's name for account actions).
@@ -165,37 +166,39 @@ class TrayController:
         self.refresh()
 
         def run() -> None:
+            note: Note | None = None
             try:
-                work()
+                note = work()
             except TrayappError as exc:  # Cancelled too: "MFA prompt cancelled; nothing was done"
                 message = str(exc)
-                self.notify(title, message[:1].upper() + message[1:])
+                note = (title, message[:1].upper() + message[1:])
             except Exception:
                 log.exception("action failed")
-                self.notify(title, "Something went wrong; run trayapp --debug for details")
+                note = (title, "Something went wrong; run trayapp --debug for details")
             finally:
                 with self.busy_lock:
                     self.busy.discard(key)
                 self.refresh()
+            if note:  # after the refresh, so the notification shows the icon as it now is
+                self.notify(*note)
 
         self.workers.submit(run)
         return True
 
-    def account_action(self, kind: str, account: Account, args: list[str]) -> None:
+    def account_action(self, kind: str, account: Account, args: list[str]) -> Note:
         name = account.display_name
         if kind == "open":
             mode = self.app.open_console(account, args[0] if args else None)  # type: ignore[arg-type]
-            self.notify(name, f"Opened the console for {name} ({mode}).")
-        elif kind == "copy":
+            return name, f"Opened the console for {name} ({mode})."
+        if kind == "copy":
             session = self.app.copy_credentials(account, args[0] if args else None)
             until = parse_expiration(session.credentials.expiration).astimezone().strftime("%H:%M")
-            self.notify(name, f"Credentials for {name} copied, valid until {until}.")
-        elif kind == "link":
+            return name, f"Credentials for {name} copied, valid until {until}."
+        if kind == "link":
             self.app.copy_console_link(account)
-            self.notify(name, f"Switch-role link for {name} copied.")
-        elif kind == "forget":
-            self.app.forget(account)
-            self.notify(name, f"Forgot the cached session for {name}.")
+            return name, f"Switch-role link for {name} copied."
+        self.app.forget(account)
+        return name, f"Forgot the cached session for {name}."
 
     def learn_identity(self) -> None:
         """Name the primary in the header (IAM user and account) when the config gives no label.
@@ -214,10 +217,10 @@ class TrayController:
         self.primary_label = f"{identity.user_name} @ {digits[:4]}-{digits[4:8]}-{digits[8:]}"
         self.refresh()
 
-    def back(self) -> None:
+    def back(self) -> Note:
         self.app.back()
         self.warned_expiry = None
-        self.notify(
+        return (
             "Back to primary",
             "Signed out of the console; sign in as your IAM user. Copied credentials cleared.",
         )
@@ -229,13 +232,13 @@ class TrayController:
         if self.opener:
             self.opener(self.config_path)
 
-    def add_from_clipboard(self) -> None:
+    def add_from_clipboard(self) -> Note:
         from trayapp.core.importing import add_link
         from trayapp.platforms import clipboard
 
         added = add_link(self.config_path, clipboard.paste())
         self.reload(announce=False)
-        self.notify("Account added", f"{added} was added to your accounts.")
+        return "Account added", f"{added} was added to your accounts."
 
     def toggle_autostart(self) -> None:
         if self.autostart:
