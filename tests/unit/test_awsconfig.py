@@ -90,6 +90,7 @@ EXPECTED = [
         role_session_name="george",
         chained=False,
         line=header_line(AWS_CONFIG, "[profile work-admin]"),
+        source_chain=("base",),
     ),
     Account(
         name="chained",
@@ -100,6 +101,7 @@ EXPECTED = [
         source_profile="work-admin",
         chained=True,  # its source profile is itself a role
         line=header_line(AWS_CONFIG, "[profile chained]"),
+        source_chain=("work-admin", "base"),  # botocore walks to base, whose keys sign
     ),
     Account(
         name="aesr",
@@ -111,6 +113,7 @@ EXPECTED = [
         region="us-gov-west-1",
         source="aws-config",
         line=header_line(AWS_CONFIG, "[profile aesr]"),
+        source_chain=("[primary]",),  # no source_profile: the primary signs
     ),
     Account(
         name="self-keys",
@@ -121,6 +124,7 @@ EXPECTED = [
         source_profile="self-keys",
         chained=False,  # a profile that is its own source uses its own keys
         line=header_line(AWS_CONFIG, "[profile self-keys]"),
+        source_chain=("self-keys",),
     ),
     Account(
         name="gov",
@@ -130,6 +134,7 @@ EXPECTED = [
         partition="aws-us-gov",
         source="aws-config",
         line=header_line(AWS_CONFIG, "[profile gov]"),
+        source_chain=("credential_source=Environment",),
     ),
 ]
 
@@ -165,11 +170,12 @@ def test_broken_role_arn_is_skipped_and_reported_with_its_line(aws_config: Path)
 def test_bad_profiles_are_skipped_with_a_problem(write_file: WriteFile, profile: str, message: str) -> None:
     path = write_file(
         "aws-config",
-        f"[profile ok]\nrole_arn = arn:aws:iam::999999999999:role/r\n\n[profile bad]\n{profile}\n",
+        "[profile ok]\nrole_arn = arn:aws:iam::999999999999:role/r\ncredential_source = Environment\n\n"
+        f"[profile bad]\ncredential_source = Environment\n{profile}\n",
     )
     accounts, problems = role_profiles(path)
     assert [a.name for a in accounts] == ["ok"]
-    assert [(p.line, p.key) for p in problems] == [(4, "profile bad")]
+    assert [(p.line, p.key) for p in problems] == [(5, "profile bad")]
     assert message in problems[0].message
 
 
@@ -177,7 +183,8 @@ def test_missing_or_unreadable_aws_config(tmp_path: Path, write_file: WriteFile)
     assert load_profiles(tmp_path / "absent") == {}
     assert role_profiles(tmp_path / "absent") == ([], [])
     garbage = write_file("garbage", "this is not [ini\n[profile x\nrole_arn = 1\n")
-    assert role_profiles(garbage) == ([], [])
+    accounts, [problem] = role_profiles(garbage)  # the AWS CLI refuses it too: said, not silently empty
+    assert accounts == [] and problem.file == garbage and "cannot read this file" in problem.message
 
 
 def test_aws_config_path(monkeypatch: pytest.MonkeyPatch, isolated_home: Path) -> None:
@@ -236,7 +243,10 @@ def test_load_config_without_trayapp_config_still_lists_aws_profiles(
 def test_load_config_takes_an_injected_environment(
     aws_config: Path, write_file: WriteFile, tmp_path: Path
 ) -> None:
-    other = write_file("other-aws-config", "[profile only]\nrole_arn = arn:aws:iam::121212121212:role/r\n")
+    other = write_file(
+        "other-aws-config",
+        "[profile only]\nrole_arn = arn:aws:iam::121212121212:role/r\ncredential_source = Environment\n",
+    )
     config = load_config(tmp_path / "absent.toml", environ={"AWS_CONFIG_FILE": str(other)})
     assert [(a.name, a.account_id, a.source) for a in config.accounts] == [
         ("only", "121212121212", "aws-config")

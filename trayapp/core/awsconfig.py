@@ -1,4 +1,10 @@
-"""Role profiles from the AWS CLI config (``~/.aws/config``) as extra accounts."""
+"""Profiles from the AWS CLI config (``~/.aws/config``) as extra accounts, read as botocore reads them.
+
+Role profiles (``role_arn``), AWS Extend Switch Roles profiles (``aws_account_id`` + ``role_name``,
+or a base's ``target_role_name``) and IAM Identity Center profiles (``sso_account_id`` +
+``sso_role_name``). A profile botocore would refuse, or that trayapp cannot read, is skipped
+with a problem naming the file, its line and the profile; it never falls back to other keys.
+"""
 
 from __future__ import annotations
 
@@ -13,6 +19,27 @@ from trayapp.core.errors import Problem
 from trayapp.core.model import Account
 
 SECTION = re.compile(r"\s*\[\s*(?:profile\s+)?([^\]]+?)\s*\]")
+TEXT_KEYS = (
+    "role_arn",
+    "source_profile",
+    "credential_source",
+    "web_identity_token_file",
+    "mfa_serial",
+    "external_id",
+    "duration_seconds",
+    "role_session_name",
+    "region",
+    "color",
+    "aws_account_id",
+    "role_name",
+    "target_role_name",
+    "target_region",
+    "sso_session",
+    "sso_start_url",
+    "sso_account_id",
+    "sso_role_name",
+    "group",
+)
 
 
 def aws_config_path(environ: Mapping[str, str] | None = None) -> Path:
@@ -21,28 +48,77 @@ def aws_config_path(environ: Mapping[str, str] | None = None) -> Path:
     return Path(env.get("AWS_CONFIG_FILE") or "~/.aws/config").expanduser()
 
 
-def load_profiles(path: Path) -> dict[str, dict[str, Any]]:
-    """Every profile of an AWS CLI config, parsed by botocore's own loader; {} when absent."""
+def aws_credentials_path(environ: Mapping[str, str] | None = None) -> Path:
+    """``$AWS_SHARED_CREDENTIALS_FILE``, else ``~/.aws/credentials``: botocore merges its profiles in."""
+    env = os.environ if environ is None else environ
+    return Path(env.get("AWS_SHARED_CREDENTIALS_FILE") or "~/.aws/credentials").expanduser()
+
+
+def merged_profiles(profiles: Mapping[str, Any], credentials: Path | None) -> dict[str, Any]:
+    """The profiles as botocore's ``full_config`` sees them: the credentials file's keys merged in."""
+    from botocore.configloader import raw_config_parse
+    from botocore.exceptions import BotoCoreError
+
+    merged = {name: dict(p) if isinstance(p, dict) else p for name, p in profiles.items()}
+    if credentials is None:
+        return merged
+    try:
+        extra = raw_config_parse(str(credentials))
+    except (BotoCoreError, OSError, UnicodeDecodeError):
+        return merged
+    for name, keys in extra.items():
+        target = merged.setdefault(name, {})
+        if isinstance(target, dict) and isinstance(keys, dict):
+            target.update(keys)
+    return merged
+
+
+def load_aws_config(path: Path) -> tuple[dict[str, Any], Problem | None]:
+    """The whole AWS CLI config parsed by botocore's own loader; ({}, problem) when it cannot be read."""
     from botocore.configloader import load_config
     from botocore.exceptions import ConfigNotFound, ConfigParseError
 
     try:
-        profiles: dict[str, dict[str, Any]] = load_config(str(path)).get("profiles", {})
-    except (ConfigNotFound, ConfigParseError, OSError, UnicodeDecodeError):
-        return {}
+        return dict(load_config(str(path))), None
+    except ConfigNotFound:
+        return {}, None
+    except ConfigParseError as exc:
+        cause = exc.__context__ or exc
+        line = getattr(cause, "lineno", None)
+        why = str(cause).splitlines()[0] if str(cause) else type(cause).__name__
+        return {}, Problem(
+            path, line, "", f"the AWS CLI cannot read this file either ({why}); no profile used"
+        )
+    except (OSError, UnicodeDecodeError, RecursionError) as exc:
+        return {}, Problem(path, None, "", f"cannot read the file ({type(exc).__name__}); no profile used")
+
+
+def load_profiles(path: Path) -> dict[str, dict[str, Any]]:
+    """Every profile of an AWS CLI config, parsed by botocore's own loader; {} when absent or unreadable."""
+    profiles: dict[str, dict[str, Any]] = load_aws_config(path)[0].get("profiles", {})
     return profiles
 
 
-def role_profiles(path: Path) -> tuple[list[Account], list[Problem]]:
-    """Accounts for profiles with ``role_arn`` (or AESR's account id + role name); problems skip a profile."""
-    profiles = load_profiles(path)
+def role_profiles(path: Path, credentials: Path | None = None) -> tuple[list[Account], list[Problem]]:
+    """Accounts for the profiles that name a role or an SSO role; problems skip a profile.
+
+    ``credentials`` is the shared credentials file, whose profiles botocore merges in when it
+    checks a ``source_profile`` chain.
+    """
+    full, unreadable = load_aws_config(path)
+    if unreadable:
+        return [], [unreadable]
+    own: dict[str, dict[str, Any]] = full.get("profiles", {})
+    profiles = merged_profiles(own, credentials)
+    sso_sessions: dict[str, Any] = full.get("sso_sessions", {})
     lines = _section_lines(path) if profiles else {}
+    bases = {p.get("source_profile") for p in profiles.values() if isinstance(p, dict)}
     accounts: list[Account] = []
     problems: list[Problem] = []
-    for name, profile in profiles.items():
-        line = lines.get(name)
+    for name in own:
+        profile, line = profiles[name], lines.get(name)
         try:
-            account = _account(name, profile, profiles, line)
+            account = _account(name, _text_values(profile), profiles, sso_sessions, name in bases, line)
         except ValueError as exc:
             problems.append(Problem(path, line, f"profile {name}", str(exc)))
             continue
@@ -51,26 +127,60 @@ def role_profiles(path: Path) -> tuple[list[Account], list[Problem]]:
     return accounts, problems
 
 
+def _text_values(profile: Any) -> dict[str, str]:
+    """The keys trayapp reads, each a plain value; a nested (indented) sub-key block is refused."""
+    if not isinstance(profile, dict):
+        raise ValueError("the profile is not a section of key = value lines")
+    values: dict[str, str] = {}
+    for key in TEXT_KEYS:
+        value = profile.get(key)
+        if value is None:
+            continue
+        if not isinstance(value, str):
+            raise ValueError(f"{key} is a nested block of sub-keys, not a value")
+        values[key] = value.strip()
+    return values
+
+
 def _account(
-    name: str, profile: dict[str, Any], profiles: dict[str, dict[str, Any]], line: int | None
+    name: str,
+    profile: dict[str, str],
+    profiles: dict[str, dict[str, Any]],
+    sso_sessions: dict[str, Any],
+    is_base: bool,
+    line: int | None,
 ) -> Account | None:
+    if profile.get("sso_account_id") and profile.get("sso_role_name") and not profile.get("role_arn"):
+        return _sso_account(name, profile, sso_sessions, line)
+    base = _text_values(profiles.get(profile.get("source_profile", ""), {}))
     arn = profile.get("role_arn")
     if arn:
-        m = ids.ROLE_ARN.fullmatch(arn.strip())
+        m = ids.ROLE_ARN.fullmatch(arn)
         if not m:
             raise ValueError(f"role_arn {arn!r} is not a role ARN")
         partition, account_id, role = m.group(1), m.group(2), m.group(3)
-    elif profile.get("aws_account_id") and profile.get("role_name"):
-        account_id, role = str(profile["aws_account_id"]).strip(), str(profile["role_name"]).strip("/")
-        partition = ids.partition_of_region(profile.get("region", "us-east-1"))
+        _check_agrees(profile, account_id, role)
+        chain: tuple[str, ...] = ()
+        if not profile.get("web_identity_token_file"):
+            chain, refused = _botocore_walk(profiles, name)
+            if refused:
+                raise ValueError(refused)
+    elif profile.get("aws_account_id") and not is_base:
+        # AESR: a role by account id and role name, or its base's target_role_name.
+        account_id = profile["aws_account_id"].replace("-", "")
+        role = profile.get("role_name") or base.get("target_role_name", "")
+        if not role:
+            return None
+        partition = ids.partition_of_region(profile.get("region") or base.get("target_region") or "us-east-1")
+        chain = (profile["source_profile"],) if profile.get("source_profile") else ("[primary]",)
     else:
-        return None
+        return None  # a base (where one signs in), or a profile of keys and settings only
     if not ids.ACCOUNT_ID.fullmatch(account_id):
         raise ValueError(f"account id {account_id!r} is not 12 digits")
     problem = ids.role_name_problem(role)
     if problem:
         raise ValueError(problem)
-    region = profile.get("region")
+    region = profile.get("region") or base.get("target_region")
     if region is not None and not ids.REGION.fullmatch(region):
         raise ValueError(f"region {region!r} is not an AWS region")
     color = profile.get("color")
@@ -91,13 +201,82 @@ def _account(
         source_profile=source,
         role_session_name=profile.get("role_session_name"),
         # A profile naming itself as source uses its own static keys (botocore): not chaining.
-        chained=bool(source and source != name and _is_role(profiles.get(source, {}))),
+        chained=bool(source and source != name and profiles.get(source, {}).get("role_arn")),
         line=line,
+        source_chain=chain,
     )
 
 
-def _is_role(profile: dict[str, Any]) -> bool:
-    return bool(profile.get("role_arn"))
+def _check_agrees(profile: dict[str, str], account_id: str, role: str) -> None:
+    """AESR keys beside role_arn must say the same thing; trayapp will not pick one silently."""
+    given = profile.get("aws_account_id", "").replace("-", "")
+    if given and given != account_id:
+        raise ValueError(f"role_arn names account {account_id} but aws_account_id says {given}")
+    named = profile.get("role_name", "").strip("/")
+    if named and named != role.strip("/") and named != role.strip("/").rsplit("/", 1)[-1]:
+        raise ValueError(f"role_arn names role {role!r} but role_name says {named!r}")
+
+
+def _botocore_walk(profiles: dict[str, dict[str, Any]], name: str) -> tuple[tuple[str, ...], str | None]:
+    """botocore's verdict on a role profile, and the profiles it walks to the signer (for the cache key)."""
+    from trayapp.core.profiles import refusal
+
+    refused = refusal(profiles, name)
+    chain: list[str] = []
+    current: dict[str, Any] = profiles.get(name, {})
+    for _ in range(len(profiles) + 1):
+        if current.get("credential_source"):
+            chain.append(f"credential_source={current['credential_source']}")
+            break
+        source = current.get("source_profile")
+        if not isinstance(source, str) or source in chain:
+            break
+        chain.append(source)
+        current = profiles.get(source, {})
+        if "aws_access_key_id" in current or "role_arn" not in current:
+            break
+    return tuple(chain), refused
+
+
+def _sso_account(
+    name: str, profile: dict[str, str], sso_sessions: Mapping[str, Any], line: int | None
+) -> Account:
+    """An IAM Identity Center account: its credentials come from the token 'aws sso login' cached."""
+    session = profile.get("sso_session")
+    if session is not None and session not in sso_sessions:
+        raise ValueError(f"sso_session {session!r} names no [sso-session {session}] section")
+    if session is None and not profile.get("sso_start_url"):
+        raise ValueError("sso_account_id is set but neither sso_session nor sso_start_url")
+    account_id, role = profile["sso_account_id"], profile["sso_role_name"]
+    if not ids.ACCOUNT_ID.fullmatch(account_id):
+        raise ValueError(f"sso_account_id {account_id!r} is not 12 digits")
+    problem = ids.role_name_problem(role)
+    if problem:
+        raise ValueError(problem)
+    region = profile.get("region")
+    if region is not None and not ids.REGION.fullmatch(region):
+        raise ValueError(f"region {region!r} is not an AWS region")
+    color = profile.get("color")
+    group = profile.get("group") or session or _start_host(profile.get("sso_start_url", ""))
+    return Account(
+        name=name,
+        display_name=name[:64],
+        account_id=account_id,
+        role_name=role,
+        partition=ids.partition_of_region(region or "us-east-1"),
+        color=ids.normalize_color(color) if color else None,
+        region=region,
+        group=group or None,
+        source="aws-sso",
+        line=line,
+        source_chain=(f"sso={session or profile.get('sso_start_url', '')}",),
+    )
+
+
+def _start_host(url: str) -> str:
+    from urllib.parse import urlsplit
+
+    return (urlsplit(url).hostname or "").split(".")[0]
 
 
 def _section_lines(path: Path) -> dict[str, int]:

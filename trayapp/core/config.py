@@ -115,10 +115,10 @@ def load_config(path: Path, environ: Mapping[str, str] | None = None) -> Config:
     else:
         config = parse_config(data, path)
     if config.settings.aws_config_profiles:
-        from trayapp.core.awsconfig import aws_config_path, role_profiles
+        from trayapp.core.awsconfig import aws_config_path, aws_credentials_path, role_profiles
 
         aws_path = aws_config_path(environ)
-        extra, skipped = role_profiles(aws_path)
+        extra, skipped = role_profiles(aws_path, aws_credentials_path(environ))
         taken = {a.name for a in config.accounts}
         merged = config.accounts + tuple(a for a in extra if a.name not in taken)
         config = replace(config, accounts=merged, warnings=tuple(skipped))

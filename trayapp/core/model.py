@@ -55,11 +55,12 @@ class Account:
     destination: str | None = None
     browser: str | None = None
     mfa_serial: str | None = None
-    source: str = "config"  # "config" | "aws-config"
+    source: str = "config"  # "config" | "aws-config" | "aws-sso"
     source_profile: str | None = None
     role_session_name: str | None = None
     chained: bool = False  # STS sees role chaining: the 1-hour cap and no SessionDuration
     line: int | None = None
+    source_chain: tuple[str, ...] = ()  # aws-config: the profiles botocore walks to the signer (cache key)
 
     @property
     def role_arn(self) -> str:

@@ -1,0 +1,249 @@
+"""Profiles of ``~/.aws/config`` resolved by botocore itself, with trayapp's MFA prompt and cache plugged in.
+
+botocore decides who signs a role profile's AssumeRole (its ``source_profile`` chain, its
+``credential_source``, a ``credential_process`` or SSO source) and refuses what it refuses; trayapp
+only sends the last AssumeRole itself, so that its own cache, MFA prompt and chaining cap apply.
+Profiles botocore serves whole (IAM Identity Center, web identity) are served by botocore.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import re
+from collections.abc import Callable, Iterator, Mapping
+from datetime import UTC, datetime
+from typing import Any
+
+from trayapp.core.cache import CachedSession, SessionCache
+from trayapp.core.errors import AwsError
+from trayapp.core.model import RoleCredentials
+from trayapp.core.stserrors import NoSourceCredentials, SourceRefused
+
+Prompter = Callable[[str], str]  # botocore's hook: the prompt text in, the code out
+SERIAL_IN_PROMPT = re.compile(r"for (\S+?):?\s*$")
+
+
+def refusal(profiles: Mapping[str, Any], name: str) -> str | None:
+    """Why botocore would refuse role profile ``name`` (no source, both sources, a loop...), or None.
+
+    Walks the ``source_profile`` chain with botocore's own checks and predicates, without a network
+    call, so ``config check`` and ``list`` can say it before any ``creds``.
+    """
+    from botocore.exceptions import BotoCoreError
+
+    provider = _assume_role_provider({"profiles": dict(profiles)}, name)
+    provider._loaded_config = {"profiles": dict(profiles)}
+    current = name
+    try:
+        for _ in range(len(profiles) + 1):
+            role_config = provider._get_role_config(current)
+            if role_config.get("credential_source") is not None:
+                return None
+            source = role_config["source_profile"]
+            provider._visited_profiles.append(source)
+            profile = profiles[source]
+            if provider._has_static_credentials(profile) or not provider._has_assume_role_config_vars(
+                profile
+            ):
+                return None  # botocore stops here: this profile's own credentials sign
+            current = source
+    except BotoCoreError as exc:
+        return refused_sentence(name, exc)
+    return None
+
+
+def refused_sentence(name: str, exc: Exception) -> str:
+    """One sentence naming the profile, from botocore's refusal (its own words, which name it too)."""
+    from botocore.exceptions import InfiniteLoopConfigError, PartialCredentialsError
+
+    if isinstance(exc, PartialCredentialsError):
+        why = "it has role_arn but neither source_profile nor credential_source"
+    elif isinstance(exc, InfiniteLoopConfigError):
+        why = "its source_profile chain loops back on itself"
+    else:
+        why = str(exc).rstrip(".").replace("\n", " ")
+        why = why[0].lower() + why[1:] if why else "botocore refuses it"
+    return f"AWS profile {name!r} cannot be used as the AWS CLI would refuse it too: {why}"
+
+
+def _assume_role_provider(full_config: Any, name: str, session: Any = None, **hooks: Any) -> Any:
+    """botocore's AssumeRoleProvider for ``name``, wired as botocore wires it, with our hooks."""
+    from botocore.credentials import (
+        AssumeRoleProvider,
+        CanonicalNameCredentialSourcer,
+        ContainerProvider,
+        EnvProvider,
+        InstanceMetadataProvider,
+        ProfileProviderBuilder,
+        create_credential_resolver,
+    )
+
+    if session is not None:
+        resolver = create_credential_resolver(session, cache=hooks.get("cache"))
+        provider = resolver.get_provider("assume-role")
+        if "prompter" in hooks:
+            provider._prompter = hooks["prompter"]
+        return provider
+    sourcer = CanonicalNameCredentialSourcer(
+        [EnvProvider(), ContainerProvider(), InstanceMetadataProvider(iam_role_fetcher=None)]
+    )
+    return AssumeRoleProvider(
+        load_config=lambda: full_config,
+        client_creator=None,
+        cache={},
+        profile_name=name,
+        credential_sourcer=sourcer,
+        profile_provider_builder=ProfileProviderBuilder(session),
+    )
+
+
+class HopCache:
+    """botocore's cache hook (a dict-like of AssumeRole answers) kept in trayapp's session cache."""
+
+    PREFIX = "hop-"
+
+    def __init__(self, cache: SessionCache, account: str):
+        self.cache = cache
+        self.account = account
+
+    def __contains__(self, key: str) -> bool:
+        return self.cache.get(self.PREFIX + key) is not None
+
+    def __getitem__(self, key: str) -> dict[str, Any]:
+        found = self.cache.get(self.PREFIX + key)
+        if found is None:
+            raise KeyError(key)
+        c = found.credentials
+        return {
+            "Credentials": {
+                "AccessKeyId": c.access_key_id,
+                "SecretAccessKey": c.secret_access_key,
+                "SessionToken": c.session_token,
+                "Expiration": c.expiration,
+            }
+        }
+
+    def __setitem__(self, key: str, response: Mapping[str, Any]) -> None:
+        creds = response["Credentials"]
+        expiration = creds["Expiration"]
+        if isinstance(expiration, str):
+            expiration = datetime.fromisoformat(expiration.replace("Z", "+00:00"))
+        session = CachedSession(
+            account=self.account,
+            role_arn=str(response.get("AssumedRoleUser", {}).get("Arn", "")),
+            credentials=RoleCredentials(
+                access_key_id=creds["AccessKeyId"],
+                secret_access_key=creds["SecretAccessKey"],
+                session_token=creds["SessionToken"],
+                expiration=expiration.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ"),
+            ),
+        )
+        self.cache.put(self.PREFIX + key, session)
+
+
+class BotocoreProfiles:
+    """Resolution of one profile's credentials by botocore, for one account request."""
+
+    def __init__(self, name: str, prompter: Prompter, hop_cache: Any):
+        self.name = name
+        self.prompter = prompter
+        self.hop_cache = hop_cache
+
+    def session(self) -> Any:
+        """A botocore session with this profile chosen, as ``aws --profile NAME`` makes one."""
+        import botocore.session
+
+        return botocore.session.Session(profile=self.name)
+
+    def role_source(self, session: Any) -> tuple[dict[str, Any], Any]:
+        """(botocore's role config, the frozen credentials botocore picks to sign its AssumeRole)."""
+        provider = _assume_role_provider(
+            None, self.name, session, cache=self.hop_cache, prompter=self.prompter
+        )
+        with self.errors():
+            provider._loaded_config = provider._load_config()
+            role_config = provider._get_role_config(self.name)
+            source = provider._resolve_source_credentials(role_config, self.name)
+            frozen = source.get_frozen_credentials() if source else None
+        if frozen is None or not frozen.access_key:
+            raise NoSourceCredentials(self.no_credentials(role_config))
+        return role_config, frozen
+
+    def profile_source(self, session: Any, source: str) -> Any:
+        """The credentials of ``source`` as botocore resolves a source_profile (its keys before its role)."""
+        provider = _assume_role_provider(
+            None, self.name, session, cache=self.hop_cache, prompter=self.prompter
+        )
+        with self.errors():
+            provider._loaded_config = provider._load_config()
+            provider._validate_source_profile(self.name, source)
+            provider._visited_profiles.append(source)
+            frozen = provider._resolve_credentials_from_profile(source).get_frozen_credentials()
+        if frozen is None or not frozen.access_key:
+            raise NoSourceCredentials(self.no_credentials({"source_profile": source}))
+        return frozen
+
+    def whole(self, session: Any) -> tuple[Any, datetime | None]:
+        """Credentials botocore serves for the whole profile (SSO, web identity) and when they expire."""
+        from botocore.credentials import create_credential_resolver
+
+        with self.errors():
+            credentials = create_credential_resolver(session, cache=self.hop_cache).load_credentials()
+            frozen = credentials.get_frozen_credentials() if credentials else None
+        if frozen is None or not frozen.access_key:
+            raise NoSourceCredentials(f"AWS profile {self.name!r} gave no credentials")
+        expiry = getattr(credentials, "_expiry_time", None)
+        return frozen, expiry
+
+    def no_credentials(self, role_config: Mapping[str, Any]) -> str:
+        """Names the real source (a profile or a credential_source), never "the primary IAM user"."""
+        if role_config.get("credential_source"):
+            where = f"credential_source {role_config['credential_source']}"
+        else:
+            where = f"source profile {role_config.get('source_profile')!r}"
+        return f"AWS profile {self.name!r}: its {where} has no credentials"
+
+    @contextlib.contextmanager
+    def errors(self) -> Iterator[None]:
+        """Turns botocore's refusals into typed trayapp errors (its classes, never its text matched)."""
+        from botocore.exceptions import (
+            BotoCoreError,
+            ClientError,
+            InfiniteLoopConfigError,
+            InvalidConfigError,
+            PartialCredentialsError,
+            ProfileNotFound,
+            SSOError,
+            SSOTokenLoadError,
+            UnauthorizedSSOTokenError,
+        )
+
+        name = self.name
+        try:
+            yield
+        except (InvalidConfigError, PartialCredentialsError, InfiniteLoopConfigError) as exc:
+            raise SourceRefused(refused_sentence(name, exc)) from None
+        except ProfileNotFound:
+            raise SourceRefused(
+                f"AWS profile {name!r} is not in the AWS config or credentials files"
+            ) from None
+        except (UnauthorizedSSOTokenError, SSOTokenLoadError, SSOError):
+            raise AwsError(
+                f"the IAM Identity Center sign-in for AWS profile {name!r} is missing or expired; "
+                f"run 'aws sso login --profile {name}'"
+            ) from None
+        except ClientError as exc:
+            code = str(exc.response.get("Error", {}).get("Code", ""))
+            raise AwsError(
+                f"AWS profile {name!r}: its source could not be assumed (AWS said {code or 'no'})"
+            ) from None
+        except BotoCoreError as exc:
+            raise AwsError(
+                f"AWS profile {name!r}: its source credentials failed ({type(exc).__name__})"
+            ) from None
+
+
+def serial_of(prompt_text: str) -> str:
+    """The MFA device botocore asks about, from its prompt text (the whole text when it cannot tell)."""
+    m = SERIAL_IN_PROMPT.search(prompt_text.strip())
+    return m.group(1) if m else prompt_text.strip()
