@@ -40,7 +40,14 @@ class Context:
         return self._config
 
     def account(self, name: str) -> Account:
-        return find_account(self.config.accounts, name)
+        try:
+            return find_account(self.config.accounts, name)
+        except UsageError:
+            # A profile of the AWS config that was skipped: say why, not "no account named".
+            skipped = [p for p in self.config.warnings if p.key == f"profile {name.strip()}"]
+            if skipped:
+                raise UsageError(f"{skipped[0]} (profile skipped)") from None
+            raise
 
     @property
     def app(self) -> App:
@@ -56,6 +63,8 @@ class Context:
 
 def cmd_list(ctx: Context) -> int:
     config = ctx.config
+    for problem in config.warnings:
+        print(f"warning: {problem} (profile skipped)", file=sys.stderr)
     if ctx.args.json:
         rows = [
             {

@@ -850,3 +850,163 @@ def _write_ini_section(path: Path, section: str, keys: dict[str, str]) -> None:
         parser.write(handle)
     with contextlib.suppress(OSError):
         path.chmod(0o600)
+
+
+# --------------------------------------------------------------------------------------------
+# Recording STS stub (who signed what) and the IAM Identity Center portal stub
+# --------------------------------------------------------------------------------------------
+
+
+def signing_key(request: StsRequest) -> str | None:
+    """The access key that signed a request (SigV4 ``Credential=KEY/...``), None for an unsigned one."""
+    auth = request.headers.get("Authorization") or request.headers.get("authorization") or ""
+    marker = "Credential="
+    if marker not in auth:
+        return None
+    return auth.split(marker, 1)[1].split("/", 1)[0]
+
+
+class RecordingStsStub(StsFaultStub):
+    """The STS stub plus AssumeRoleWithWebIdentity (unsigned), for comparing callers with botocore."""
+
+    def _success(
+        self, action: str | None, form: dict[str, str], request_id: str
+    ) -> tuple[int, str, str | None]:
+        if action != "AssumeRoleWithWebIdentity":
+            return super()._success(action, form, request_id)
+        if not form.get("WebIdentityToken") or not form.get("RoleArn"):
+            fault = StsFault(400, "ValidationError", "RoleArn and WebIdentityToken are required")
+            return fault.status, _sts_error(fault, request_id), fault.code
+        creds = self._new_credentials(int(form.get("DurationSeconds") or 3600))
+        role = form["RoleArn"].rsplit("/", 1)[-1]
+        account = form["RoleArn"].split(":")[4]
+        name = form.get("RoleSessionName", "web")
+        result = (
+            f"<Credentials><AccessKeyId>{creds.access_key_id}</AccessKeyId>"
+            f"<SecretAccessKey>{escape(creds.secret_access_key)}</SecretAccessKey>"
+            f"<SessionToken>{escape(creds.session_token)}</SessionToken>"
+            f"<Expiration>{_iso(creds.expiration)}</Expiration></Credentials>"
+            f"<SubjectFromWebIdentityToken>subject</SubjectFromWebIdentityToken>"
+            f"<AssumedRoleUser><AssumedRoleId>AROAWEB:{escape(name)}</AssumedRoleId>"
+            f"<Arn>arn:aws:sts::{account}:assumed-role/{escape(role)}/{escape(name)}</Arn></AssumedRoleUser>"
+        )
+        return 200, _sts_ok(action, result, request_id), None
+
+
+@dataclass(frozen=True)
+class PortalRequest:
+    """One request the IAM Identity Center portal stub received."""
+
+    path: str
+    query: dict[str, str]
+    token: str | None  # the x-amz-sso_bearer_token header
+    status: int
+
+
+class SsoPortalStub(_LoopbackServer):
+    """The IAM Identity Center portal API (GetRoleCredentials, ListAccounts, ListAccountRoles) on loopback.
+
+    ``accounts`` maps an account id to (name, [role names]); lists come ``page_size`` at a time
+    with a ``nextToken``. Only ``token`` is accepted as the bearer token (401 otherwise).
+    """
+
+    def __init__(self, token: str, accounts: dict[str, tuple[str, list[str]]], page_size: int = 2) -> None:
+        super().__init__()
+        self.token = token
+        self.accounts = accounts
+        self.page_size = page_size
+        self._requests: list[PortalRequest] = []
+        self._issued: list[IssuedCredentials] = []
+
+    @property
+    def requests(self) -> list[PortalRequest]:
+        with self._lock:
+            return list(self._requests)
+
+    @property
+    def issued(self) -> list[IssuedCredentials]:
+        with self._lock:
+            return list(self._issued)
+
+    def reset(self) -> None:
+        with self._lock:
+            self._requests.clear()
+            self._issued.clear()
+
+    def _page(self, items: list[dict[str, Any]], query: dict[str, str], key: str) -> dict[str, Any]:
+        start = int(query.get("next_token") or 0)
+        size = min(int(query.get("max_result") or self.page_size), self.page_size)
+        answer: dict[str, Any] = {key: items[start : start + size]}
+        if start + size < len(items):
+            answer["nextToken"] = str(start + size)
+        return answer
+
+    def answer(self, path: str, query: dict[str, str], token: str | None) -> tuple[int, dict[str, Any]]:
+        if token != self.token:
+            return 401, {"message": "Session token not found or invalid"}
+        if path == "/assignment/accounts":
+            items = [
+                {"accountId": i, "accountName": name, "emailAddress": f"{i}@example.com"}
+                for i, (name, _) in self.accounts.items()
+            ]
+            return 200, self._page(items, query, "accountList")
+        if path == "/assignment/roles":
+            roles = self.accounts.get(query.get("account_id", ""), ("", []))[1]
+            items = [{"roleName": r, "accountId": query.get("account_id")} for r in roles]
+            return 200, self._page(items, query, "roleList")
+        if path == "/federation/credentials":
+            account, role = query.get("account_id", ""), query.get("role_name", "")
+            if role not in self.accounts.get(account, ("", []))[1]:
+                return 403, {"message": "No access"}
+            creds = IssuedCredentials(
+                _random_id("ASIA"),
+                secrets.token_urlsafe(30)[:40],
+                "IQoJb3JpZ2luX2VjE" + secrets.token_urlsafe(120),
+                datetime.now(UTC).replace(microsecond=0) + timedelta(hours=1),
+            )
+            with self._lock:
+                self._issued.append(creds)
+            role_credentials = {
+                "accessKeyId": creds.access_key_id,
+                "secretAccessKey": creds.secret_access_key,
+                "sessionToken": creds.session_token,
+                "expiration": int(creds.expiration.timestamp() * 1000),
+            }
+            return 200, {"roleCredentials": role_credentials}
+        return 404, {"message": f"no such path {path}"}
+
+
+class _PortalHandler(_Handler):
+    def do_GET(self) -> None:
+        stub: SsoPortalStub = self.server.stub  # type: ignore[attr-defined]
+        split = urlsplit(self.path)
+        query = {k: v[0] for k, v in parse_qs(split.query).items()}
+        token = self.headers.get("x-amz-sso_bearer_token")
+        status, body = stub.answer(split.path, query, token)
+        with stub._lock:
+            stub._requests.append(PortalRequest(split.path, query, token, status))
+        headers = {"x-amzn-ErrorType": "UnauthorizedException"} if status == 401 else {}
+        with contextlib.suppress(OSError):
+            self.send_body(status, json.dumps(body).encode(), "application/json", headers)
+
+
+SsoPortalStub.handler_class = _PortalHandler
+
+
+def write_sso_token(
+    home: Path, cache_key_source: str, token: str, start_url: str, region: str, expires: datetime
+) -> Path:
+    """The token file ``aws sso login`` leaves: ~/.aws/sso/cache/<sha1 of the session name or start URL>.json."""
+    import hashlib
+
+    folder = home / ".aws" / "sso" / "cache"
+    folder.mkdir(parents=True, exist_ok=True)
+    path = folder / f"{hashlib.sha1(cache_key_source.encode(), usedforsecurity=False).hexdigest()}.json"
+    data = {
+        "startUrl": start_url,
+        "region": region,
+        "accessToken": token,
+        "expiresAt": expires.strftime("%Y-%m-%dT%H:%M:%SZ"),
+    }
+    path.write_text(json.dumps(data), encoding="utf-8")
+    return path
