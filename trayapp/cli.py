@@ -245,6 +245,8 @@ def cmd_import(ctx: Context) -> int:
     args = ctx.args
     if args.role_name is not None and args.source != "organizations":
         raise UsageError("--role-name is only for 'trayapp import organizations'")
+    if args.url is not None and args.source in ("organizations", "sso"):
+        raise UsageError(f"'trayapp import {args.source}' takes no FILE or URL, got {args.url!r}")
     if args.source == "link":
         link = args.url
         if link is None:
@@ -261,11 +263,13 @@ def cmd_import(ctx: Context) -> int:
         candidates, skipped = parse_aesr(read_import_file(args.url))
         if args.group:
             candidates = [{**c, "group": args.group} for c in candidates]
+    elif args.source == "sso":
+        from trayapp.core.sso import sso_candidates
+
+        candidates, skipped = sso_candidates(args.sso_session, args.group)
     else:
         from trayapp.core.organizations import DEFAULT_ROLE, organization_accounts
 
-        if args.url is not None:
-            raise UsageError(f"'trayapp import organizations' takes no FILE or URL, got {args.url!r}")
         candidates, skipped = organization_accounts(ctx.config, args.role_name or DEFAULT_ROLE, args.group)
     added, more = add_accounts(ctx.path, candidates, dry_run=args.dry_run)
     for account in added:
@@ -435,24 +439,39 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser(
         "import",
         parents=[common],
-        help="add accounts from a switch-role link, an AWS Extend Switch Roles config or your AWS Organization",
+        help="add accounts from a switch-role link, an AWS Extend Switch Roles config, your AWS Organization "
+        "or IAM Identity Center",
     )
-    p.add_argument("source", choices=("link", "aesr", "organizations"))
-    p.add_argument(
-        "url",
-        nargs="?",
-        metavar="URL|FILE",
-        help="link: the switch-role link (default: the clipboard); aesr: the config file ('-' for stdin)",
-    )
-    p.add_argument("--dry-run", action="store_true", help="show what would be added, change nothing")
-    p.add_argument(
-        "--role-name",
-        type=role_name_arg,
-        metavar="R",
-        help="organizations: the role to assume in each account (default OrganizationAccountAccessRole)",
-    )
-    p.add_argument("--group", type=group_arg, metavar="G", help="put the added accounts in this menu group")
     p.set_defaults(run=cmd_import)
+    sources = p.add_subparsers(dest="source", metavar="SOURCE", required=True)
+    # One parser per source, each with its own options, so options go anywhere ("import aesr --dry-run FILE").
+    for source, text, what in (
+        ("link", "a switch-role link", "the switch-role link (default: the clipboard)"),
+        ("aesr", "an AWS Extend Switch Roles config", "the config file ('-' for stdin)"),
+        ("organizations", "the accounts of your AWS Organization", None),
+        ("sso", "the accounts and roles of your IAM Identity Center sign-in", None),
+    ):
+        q = sources.add_parser(source, parents=[common], help=f"add accounts from {text}")
+        # organizations and sso take no FILE: it is parsed anyway so the refusal is one sentence.
+        q.add_argument(
+            "url", nargs="?", metavar="URL" if source == "link" else "FILE", help=what or argparse.SUPPRESS
+        )
+        q.add_argument("--dry-run", action="store_true", help="show what would be added, change nothing")
+        q.add_argument(
+            "--group", type=group_arg, metavar="G", help="put the added accounts in this menu group"
+        )
+        q.add_argument(
+            "--role-name",
+            type=role_name_arg,
+            metavar="R",
+            help="the role to assume in each account (default OrganizationAccountAccessRole)"
+            if source == "organizations"
+            else argparse.SUPPRESS,
+        )
+        if source == "sso":
+            q.add_argument("--sso-session", metavar="NAME", help="the [sso-session NAME] of the AWS config")
+        else:
+            q.set_defaults(sso_session=None)
 
     p = sub.add_parser("autostart", parents=[common], help="start the tray at login")
     p.add_argument("action", choices=("enable", "disable", "status"))

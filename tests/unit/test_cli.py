@@ -39,7 +39,7 @@ role_arn = "arn:aws:iam::777788889999:role/billing/reader"
 AWS_CONFIG = """\
 [profile from-aws]
 role_arn = arn:aws:iam::121212121212:role/r
-source_profile = default
+credential_source = Environment
 """
 
 SIDE_URL = (

@@ -59,6 +59,7 @@ ACCOUNT_KEYS = (
     "browser",
     "mfa_serial",
     "role_session_name",
+    "sso_session",
 )
 TOP_KEYS = ("primary", "settings", "account")
 
@@ -351,6 +352,7 @@ class _Checker:
             "browser": get("browser", _browser),
             "mfa_serial": get("mfa_serial", _mfa_serial),
             "role_session_name": get("role_session_name", _session_name),
+            "sso_session": get("sso_session", _text(64)),  # an IAM Identity Center account (import sso)
         }
         name = get("name", _name)
         display_name = get("display_name", _text(DISPLAY_NAME_MAX)) or from_link.get("display_name") or name
@@ -374,6 +376,7 @@ class _Checker:
             role_name=role,
             partition=partition,
             line=self.lines.line(*where),
+            source="aws-sso" if fields["sso_session"] else "config",
             **fields,
         )
 

@@ -55,6 +55,11 @@ def destination_url(partition: str, region: str, target: str | None = None) -> s
 
 def switch_role_problem(account: Account) -> str | None:
     """Why the console's switch-role page cannot take this account, or None when it can."""
+    if account.source == "aws-sso":
+        return (
+            "an IAM Identity Center account is reached through its own sign-in, not by switching role "
+            "from the primary; use signed sign-in"
+        )
     if account.external_id:
         return "the console cannot switch to a role that requires an external id; use signed sign-in"
     if len(account.role_name) > ids.SWITCH_ROLE_MAX:

@@ -61,6 +61,7 @@ class Account:
     chained: bool = False  # STS sees role chaining: the 1-hour cap and no SessionDuration
     line: int | None = None
     source_chain: tuple[str, ...] = ()  # aws-config: the profiles botocore walks to the signer (cache key)
+    sso_session: str | None = None  # aws-sso accounts of trayapp's config: the [sso-session NAME] to use
 
     @property
     def role_arn(self) -> str:

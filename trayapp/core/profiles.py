@@ -148,12 +148,32 @@ class BotocoreProfiles:
         self.name = name
         self.prompter = prompter
         self.hop_cache = hop_cache
+        self.login = f"aws sso login --profile {name}"  # what renews this account's IAM Identity Center token
 
     def session(self) -> Any:
         """A botocore session with this profile chosen, as ``aws --profile NAME`` makes one."""
         import botocore.session
 
         return botocore.session.Session(profile=self.name)
+
+    def sso_session(self, sso_session: str, account_id: str, role_name: str) -> Any:
+        """A botocore session whose chosen profile is an SSO account of trayapp's config (import sso).
+
+        botocore's SSO provider reads profiles only: one is added to this session's loaded config,
+        never to the file, so the token, its refresh and the portal call stay botocore's own.
+        """
+        import botocore.session
+
+        core = botocore.session.Session()
+        profiles = core.full_config.setdefault("profiles", {})
+        profiles[self.name] = {
+            "sso_session": sso_session,
+            "sso_account_id": account_id,
+            "sso_role_name": role_name,
+        }
+        core.set_config_variable("profile", self.name)
+        self.login = f"aws sso login --sso-session {sso_session}"
+        return core
 
     def role_source(self, session: Any) -> tuple[dict[str, Any], Any]:
         """(botocore's role config, the frozen credentials botocore picks to sign its AssumeRole)."""
@@ -229,8 +249,7 @@ class BotocoreProfiles:
             ) from None
         except (UnauthorizedSSOTokenError, SSOTokenLoadError, SSOError):
             raise AwsError(
-                f"the IAM Identity Center sign-in for AWS profile {name!r} is missing or expired; "
-                f"run 'aws sso login --profile {name}'"
+                f"the IAM Identity Center sign-in for {name!r} is missing or expired; run '{self.login}'"
             ) from None
         except ClientError as exc:
             code = str(exc.response.get("Error", {}).get("Code", ""))

@@ -204,6 +204,7 @@ class SessionProvider:
             return config_account_key(account, self.config.primary, self.environ)
         source: dict[str, object] = {"kind": account.source, "profile": account.name}
         if account.source == "aws-sso":
+            source["sso_session"] = account.sso_session
             return session_key(source, {"AccountId": account.account_id, "RoleName": account.role_name})
         source["chain"] = list(account.source_chain) or [account.source_profile]
         return session_key(source, self.request(account))
@@ -251,7 +252,10 @@ class SessionProvider:
         if LOOKUP.inherited(account.name):
             raise UsageError(SELF_SOURCE)
         with LOOKUP.looking_up(account.name):
-            core = resolver.session()
+            if account.sso_session:
+                core = resolver.sso_session(account.sso_session, account.account_id, account.role_name)
+            else:
+                core = resolver.session()
             profile = core.full_config.get("profiles", {}).get(account.name, {})
             if account.source == "aws-sso" or (
                 profile.get("role_arn") and profile.get("web_identity_token_file")
@@ -283,7 +287,7 @@ class SessionProvider:
                 session_token=frozen.token or "",
                 expiration=expiry.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ"),
             ),
-            chained=False,
+            chained=True,  # not AssumeRole from an IAM user's keys: no SessionDuration at sign-in
         )
 
     # -- the AssumeRole step -----------------------------------------------------------------
