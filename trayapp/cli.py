@@ -206,7 +206,7 @@ def cmd_export(ctx: Context) -> int:
     notes = [
         f"Left out account {name!r}: {why}." for name, why in skipped if why != exporting.SKIP_AWS_PROFILE
     ]
-    from_aws = sum(1 for a in config.accounts if a.source != "config")
+    from_aws = sum(1 for a in config.accounts if a.is_aws_profile)
     if from_aws:
         notes.insert(0, f"Left out {from_aws} role profile(s) of the AWS config: they are profiles already.")
     if not ctx.args.write:
@@ -524,6 +524,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     debug = getattr(args, "debug", False)
     logging.basicConfig(format="trayapp: %(levelname)s: %(message)s", level=logging.WARNING)
     log.setLevel(logging.DEBUG if debug else logging.WARNING)
+    # botocore logs its own refresh failures with tracebacks; trayapp says them in one sentence.
+    logging.getLogger("botocore").setLevel(logging.WARNING if debug else logging.CRITICAL)
     if not getattr(args, "command", None):
         args.command = "tray"
         args.run = cmd_tray

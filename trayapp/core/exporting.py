@@ -68,7 +68,7 @@ def export_plan(accounts: Iterable[Account]) -> tuple[list[Account], list[tuple[
     chosen: list[Account] = []
     skipped: list[tuple[str, str]] = []
     for account in accounts:
-        if account.source != "config":
+        if account.is_aws_profile:
             skipped.append((account.name, SKIP_AWS_PROFILE))
         elif account.name == RESERVED:
             skipped.append((account.name, "'default' is the AWS CLI's fallback profile; rename the account"))

@@ -64,6 +64,11 @@ class Account:
     sso_session: str | None = None  # aws-sso accounts of trayapp's config: the [sso-session NAME] to use
 
     @property
+    def is_aws_profile(self) -> bool:
+        """A profile of the AWS config already (role or SSO), not an account of trayapp's own config."""
+        return self.source != "config" and not self.sso_session
+
+    @property
     def role_arn(self) -> str:
         """The role's ARN, rebuilt from partition, account and path/name."""
         return f"arn:{self.partition}:iam::{self.account_id}:role/{self.role_name}"

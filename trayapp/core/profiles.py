@@ -235,6 +235,7 @@ class BotocoreProfiles:
             ProfileNotFound,
             SSOError,
             SSOTokenLoadError,
+            TokenRetrievalError,
             UnauthorizedSSOTokenError,
         )
 
@@ -247,7 +248,7 @@ class BotocoreProfiles:
             raise SourceRefused(
                 f"AWS profile {name!r} is not in the AWS config or credentials files"
             ) from None
-        except (UnauthorizedSSOTokenError, SSOTokenLoadError, SSOError):
+        except (UnauthorizedSSOTokenError, SSOTokenLoadError, SSOError, TokenRetrievalError):
             raise AwsError(
                 f"the IAM Identity Center sign-in for {name!r} is missing or expired; run '{self.login}'"
             ) from None
