@@ -189,20 +189,25 @@ class _Section:
     line: int
     values: dict[str, str] = field(default_factory=dict)
     problem: str | None = None
+    key_lines: dict[str, int] = field(default_factory=dict)
 
 
 def parse_aesr(text: str) -> tuple[list[dict[str, str]], list[Skipped]]:
     """Candidate accounts from an AWS Extend Switch Roles config; sections that are not roles are skipped.
 
     ``[profile NAME]`` or ``[NAME]`` sections; a role has ``role_arn``, or ``aws_account_id`` and
-    ``role_name``; a base (sign-in) account has ``aws_account_id`` only, and its ``target_role_name``
-    and ``target_region`` apply to the roles that name it as ``source_profile``. ``;`` and ``#``
-    start a comment anywhere on a line. Optional ``color`` (hex without '#') and ``region``.
+    ``role_name``; a base (sign-in) account is one that other sections name as ``source_profile``
+    (its ``role_name``, if any, is the role or permission set one signs in with) or one with
+    ``aws_account_id`` only; its ``target_role_name`` and ``target_region`` apply to the roles
+    that name it. ``;`` and ``#`` start a comment anywhere on a line. Optional ``color`` (hex
+    without '#') and ``region``. A key given twice, or a ``role_arn`` that contradicts
+    ``aws_account_id``/``role_name``, skips the section with its line, as AESR refuses it.
     """
     sections, skipped = _aesr_sections(text)
     by_name: dict[str, _Section] = {}
     for section in sections:
         by_name.setdefault(section.name, section)
+    bases = {s.values.get("source_profile") for s in sections if s.values.get("source_profile")}
     candidates: list[dict[str, str]] = []
     for section in sections:
         label = f"{section.name or '[]'} (line {section.line})"
@@ -213,6 +218,9 @@ def parse_aesr(text: str) -> tuple[list[dict[str, str]], list[Skipped]]:
                     f"a second [{section.name}] section (the first is at line {by_name[section.name].line})",
                 )
             )
+            continue
+        if section.name in bases and not section.problem:
+            skipped.append(Skipped(label, "a base account (where you sign in), not a role to switch to"))
             continue
         try:
             candidate = _aesr_role(section, by_name)
@@ -253,7 +261,13 @@ def _aesr_sections(text: str) -> tuple[list[_Section], list[Skipped]]:
         value = value.strip()
         if len(value) >= 2 and value[0] == value[-1] and value[0] in "\"'":
             value = value[1:-1].strip()
-        current.values[key.strip().lower()] = value
+        name = key.strip().lower()
+        if name in current.key_lines:
+            first = current.key_lines[name]
+            current.problem = current.problem or f"{name} is given twice (lines {first} and {number})"
+            continue
+        current.key_lines[name] = number
+        current.values[name] = value
     return sections, skipped
 
 
@@ -274,6 +288,18 @@ def _aesr_role(section: _Section, by_name: Mapping[str, _Section]) -> dict[str, 
                 f"role_arn {values['role_arn']!r} is not a role ARN such as arn:aws:iam::123456789012:role/NAME"
             )
         partition, account_id, role = m.group(1), m.group(2), m.group(3)
+        given, named = (
+            values.get("aws_account_id", "").replace("-", ""),
+            values.get("role_name", "").strip("/"),
+        )
+        if given and given != account_id:
+            line = section.key_lines["aws_account_id"]
+            raise ValueError(
+                f"role_arn names account {account_id} but aws_account_id (line {line}) says {given}"
+            )
+        if named and named not in (role.strip("/"), role.rsplit("/", 1)[-1]):
+            line = section.key_lines["role_name"]
+            raise ValueError(f"role_arn names role {role!r} but role_name (line {line}) says {named!r}")
     else:
         partition = None
         if "aws_account_id" not in values:
