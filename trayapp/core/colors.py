@@ -13,6 +13,8 @@ SWITCH_ROLE_PALETTE = {
     "green": "b7ca9d",
     "blue": "83d4e8",
 }
+# OKLab chroma under which a colour reads as grey (about one just-noticeable step from neutral).
+HUELESS_CHROMA = 0.02
 # The menu's swatches (SPEC.md), with the colour each emoji shows in common emoji fonts.
 SWATCHES = {
     "🔴": "dd2e44",
@@ -53,8 +55,16 @@ def oklab(hex6: str) -> tuple[float, float, float]:
     )
 
 
-def nearest_palette_color(hex6: str) -> str:
-    """The switch-role palette colour closest in hue to ``hex6`` (the palette is all pastels)."""
+def has_hue(hex6: str) -> bool:
+    """False for greys, black and white: their hue angle is rounding noise, not a colour."""
+    _, a, b = oklab(hex6)
+    return math.hypot(a, b) >= HUELESS_CHROMA
+
+
+def nearest_palette_color(hex6: str) -> str | None:
+    """The switch-role palette colour closest in hue to ``hex6`` (the palette is all pastels); None for greys."""
+    if not has_hue(hex6):
+        return None
     _, a, b = oklab(hex6)
     hue = math.atan2(b, a)
 

@@ -89,8 +89,9 @@ def switch_role_url(
         "roleName": account.role_name,
         "displayName": account.display_name[:DISPLAY_NAME_MAX],
     }
-    if account.color:
-        params["color"] = nearest_palette_color(account.color)
+    palette = nearest_palette_color(account.color) if account.color else None
+    if palette:  # greys, black and white have no palette colour: no color rather than a wrong one
+        params["color"] = palette
     target = service or account.destination
     where = region or account.region
     if target or where:
