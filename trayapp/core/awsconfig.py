@@ -112,7 +112,11 @@ def role_profiles(path: Path, credentials: Path | None = None) -> tuple[list[Acc
     profiles = merged_profiles(own, credentials)
     sso_sessions: dict[str, Any] = full.get("sso_sessions", {})
     lines = _section_lines(path) if profiles else {}
-    bases = {p.get("source_profile") for p in profiles.values() if isinstance(p, dict)}
+    bases = {
+        p["source_profile"]
+        for p in profiles.values()
+        if isinstance(p, dict) and isinstance(p.get("source_profile"), str)
+    }
     accounts: list[Account] = []
     problems: list[Problem] = []
     for name in own:
@@ -152,7 +156,10 @@ def _account(
 ) -> Account | None:
     if profile.get("sso_account_id") and profile.get("sso_role_name") and not profile.get("role_arn"):
         return _sso_account(name, profile, sso_sessions, line)
-    base = _text_values(profiles.get(profile.get("source_profile", ""), {}))
+    try:
+        base = _text_values(profiles.get(profile.get("source_profile", ""), {}))
+    except ValueError:
+        base = {}  # the base's own problem is reported with the base; botocore judges the chain below
     arn = profile.get("role_arn")
     if arn:
         m = ids.ROLE_ARN.fullmatch(arn)

@@ -49,6 +49,8 @@ def refusal(profiles: Mapping[str, Any], name: str) -> str | None:
             current = source
     except BotoCoreError as exc:
         return refused_sentence(name, exc)
+    except (TypeError, KeyError, AttributeError, ValueError):  # a nested value somewhere on the chain
+        return f"AWS profile {name!r} cannot be used: a profile on its source_profile chain is not plain key = value lines"
     return None
 
 
