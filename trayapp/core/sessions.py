@@ -19,6 +19,7 @@ from trayapp.core import identifiers as ids
 from trayapp.core.awscall import call_aws, client_for
 from trayapp.core.cache import CachedSession, Clock, SessionCache, utc_now
 from trayapp.core.errors import AwsError, UsageError
+from trayapp.core.identitymemo import IdentityMemo
 from trayapp.core.keylocks import locks_for
 from trayapp.core.lookup import LOOKUP, LOOKUP_GUARD, PRIMARY_LOOKUP, SELF_SOURCE, LookupGuard
 from trayapp.core.model import Account, Config, RoleCredentials
@@ -113,7 +114,12 @@ class SessionProvider:
         self.clock = clock
         self.timeouts = timeouts
         self.locks = locks_for(cache)
-        self._identities: dict[str, Identity] = {}
+        folder = getattr(cache, "folder", None)  # beside the sessions folder: file caches only
+        self.identities = IdentityMemo(folder.parent if folder else None, clock)
+        self._sessions: dict[
+            str | None, Any
+        ] = {}  # one boto3 session (botocore's data loaded once) per profile
+        self._clients: dict[tuple[str, str], Any] = {}  # one STS client per key and region
 
     # -- the primary source ------------------------------------------------------------------
 
@@ -128,7 +134,7 @@ class SessionProvider:
         from botocore.exceptions import ProfileNotFound
 
         try:
-            return boto3.Session(profile_name=profile)
+            return boto3.Session(profile_name=profile)  # a new one per fetch: rotated keys are read again
         except ProfileNotFound:
             raise UsageError(
                 f"AWS profile {profile!r} not found in the AWS config or credentials files"
@@ -156,7 +162,11 @@ class SessionProvider:
         return frozen
 
     def sts_client(self, session: Any, frozen: Any, region: str) -> Any:
-        return client_for("sts", session, frozen, region, self.timeouts)
+        """One client per key and region for the life of the provider (GetCallerIdentity and AssumeRole share it)."""
+        key = (f"{frozen.access_key}:{frozen.token or ''}", region)
+        if key not in self._clients:
+            self._clients[key] = client_for("sts", session, frozen, region, self.timeouts)
+        return self._clients[key]
 
     def identity(self, profile: str | None = None, region: str | None = None) -> Identity:
         """GetCallerIdentity for the primary keys, remembered per access key."""
@@ -164,15 +174,16 @@ class SessionProvider:
         return self.identity_of(session, self.source_credentials(session), region)
 
     def identity_of(self, session: Any, frozen: Any, region: str | None = None) -> Identity:
-        """GetCallerIdentity for credentials already loaded (no second credential lookup or prompt)."""
-        if frozen.access_key in self._identities:
-            return self._identities[frozen.access_key]
+        """GetCallerIdentity for credentials already loaded, remembered a day per key (no call when known)."""
+        known = self.identities.get(frozen.access_key)
+        if known:
+            return Identity(arn=known[0], account_id=known[1])
         client = self.sts_client(session, frozen, region or self.config.primary.region)
         answer = self.call(
             client, "get_caller_identity", {}, None, [frozen.secret_key, frozen.token], retry=True
         )
         found = Identity(arn=answer["Arn"], account_id=answer["Account"])
-        self._identities[frozen.access_key] = found
+        self.identities.put(frozen.access_key, found.arn, found.account_id)
         return found
 
     # -- the cached provider -----------------------------------------------------------------
