@@ -199,6 +199,8 @@ class SessionProvider:
         if found:
             log.debug("session for %s served from the cache", account.name)
             return found
+        if LOOKUP.inherited(account.name):  # before the lock: the trayapp up the chain holds it
+            raise UsageError(SELF_SOURCE)
         key = self.cache_key(account)
         with self.locks.lock(key):
             found = self.cached(account)  # another process or thread may have fetched it meanwhile
