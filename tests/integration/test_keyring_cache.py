@@ -148,9 +148,10 @@ def test_creds_are_kept_in_the_keyring_and_in_no_file(
         assert lookup.returncode == 0, lookup.stderr
         assert json.loads(lookup.stdout) == entry
 
-    # On disk only the index, which names the key and the account and holds no secret.
+    # On disk only the index, which names the key and the account and holds no secret (and empty lock files).
     folder = sessions_dir()
-    assert sorted(p.name for p in folder.iterdir()) == [INDEX]
+    assert sorted(p.name for p in folder.iterdir() if p.suffix != ".lock") == [INDEX]
+    assert all(p.stat().st_size == 0 for p in folder.glob("*.lock"))
     assert index() == {key: "side-project"}
     assert stat.S_IMODE((folder / INDEX).stat().st_mode) == 0o600
     # No file anywhere in the test's home or tmp (the encrypted login.keyring included) holds a secret.
