@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import os
 import time
 from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
@@ -397,7 +398,12 @@ def test_memory_session_cache_writes_nothing_to_disk(
     first = app.credentials(app.find("side-project"))
     assert app.credentials(app.find("side-project")) == first
     assert not sessions_dir().exists()
-    assert not (tmp_path / "state.json").exists() or "secret" not in (tmp_path / "state.json").read_text()
+    secret = first.credentials.secret_access_key.encode()
+    home = Path(os.environ["HOME"])
+    holders = [
+        p for root in (tmp_path, home) for p in root.rglob("*") if p.is_file() and secret in p.read_bytes()
+    ]
+    assert holders == []  # the session lives in memory only
 
 
 # -- every STS failure: one sentence, no secret --------------------------------------------------------
