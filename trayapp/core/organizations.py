@@ -9,8 +9,10 @@ from trayapp.core.awscall import call_aws, client_for
 from trayapp.core.config import DISPLAY_NAME_MAX
 from trayapp.core.errors import AwsError
 from trayapp.core.importing import Skipped
-from trayapp.core.model import Account, Config
-from trayapp.core.sessions import CONNECT_TIMEOUT, READ_TIMEOUT, SessionProvider, scrub
+from trayapp.core.model import Config
+from trayapp.core.primary import boto_session, primary_credentials
+from trayapp.core.sessions import CONNECT_TIMEOUT, READ_TIMEOUT
+from trayapp.core.stserrors import explain, scrub
 
 DEFAULT_ROLE = "OrganizationAccountAccessRole"
 MAX_PAGES = 10_000  # 20 accounts a page; a guard against an endpoint that never stops paging
@@ -37,10 +39,6 @@ REASONS["InvalidClientTokenId"] = REASONS["UnrecognizedClientException"]
 REASONS["SignatureDoesNotMatch"] = REASONS["InvalidSignatureException"]
 
 
-def _no_prompt(serial: str, account: Account, problem: str | None) -> str | None:
-    return None  # ListAccounts and GetCallerIdentity never ask for an MFA code
-
-
 def organization_accounts(
     config: Config,
     role_name: str = DEFAULT_ROLE,
@@ -52,14 +50,11 @@ def organization_accounts(
     Called with the primary's keys ([primary] profile, else the default chain); the endpoint is
     boto3's (``AWS_ENDPOINT_URL_ORGANIZATIONS`` is honoured). AwsError in one sentence otherwise.
     """
-    from trayapp.core.cache import MemoryCache
-
-    provider = SessionProvider(config, MemoryCache(), _no_prompt, timeouts=timeouts)
-    session = provider.boto_session(config.primary.profile)
-    frozen = provider.source_credentials(session)
+    session = boto_session(config.primary.profile)
+    frozen = primary_credentials(session)
     client = client_for("organizations", session, frozen, config.primary.region, timeouts)
     found = list(list_accounts(client, [frozen.secret_key, frozen.token]))
-    own = config.primary.account_id or provider.identity_of(session, frozen).account_id
+    own = config.primary.account_id or own_account(session, frozen, config.primary.region, timeouts)
 
     candidates: list[dict[str, str]] = []
     skipped: list[Skipped] = []
@@ -80,6 +75,18 @@ def organization_accounts(
             candidate["group"] = group
         candidates.append(candidate)
     return candidates, skipped
+
+
+def own_account(session: Any, frozen: Any, region: str, timeouts: tuple[float, float]) -> str:
+    """The primary's account id (GetCallerIdentity), to leave it out of the import."""
+    sts = client_for("sts", session, frozen, region, timeouts)
+    secrets = [frozen.secret_key, frozen.token]
+
+    def refuse(code: str, message: str, attempts: int) -> Exception:
+        return AwsError(explain(code, scrub(message, secrets), None, sts, attempts))
+
+    answer = call_aws(lambda: sts.get_caller_identity(), sts, "AWS STS", True, refuse)
+    return str(answer["Account"])
 
 
 def list_accounts(client: Any, secrets: list[str | None]) -> Iterator[dict[str, Any]]:

@@ -16,6 +16,7 @@ from datetime import UTC, datetime
 from typing import Any, Protocol
 
 from trayapp.core import identifiers as ids
+from trayapp.core import primary
 from trayapp.core.awscall import call_aws, client_for
 from trayapp.core.cache import CachedSession, Clock, SessionCache, utc_now
 from trayapp.core.errors import AwsError, UsageError
@@ -35,7 +36,6 @@ from trayapp.core.sessionkey import (
 from trayapp.core.stserrors import (
     Cancelled,
     MfaRejected,
-    NoSourceCredentials,
     SourceRefused,
     explain,
     is_mfa_rejection,
@@ -130,36 +130,11 @@ class SessionProvider:
         return self.config.primary.profile
 
     def boto_session(self, profile: str | None) -> Any:
-        import boto3
-        from botocore.exceptions import ProfileNotFound
-
-        try:
-            return boto3.Session(profile_name=profile)  # a new one per fetch: rotated keys are read again
-        except ProfileNotFound:
-            raise UsageError(
-                f"AWS profile {profile!r} not found in the AWS config or credentials files"
-            ) from None
+        return primary.boto_session(profile)
 
     def source_credentials(self, session: Any, wanted: str = PRIMARY_LOOKUP) -> Any:
         """Frozen credentials of the primary for the account ``wanted``; AwsError when there are none."""
-        from botocore.exceptions import BotoCoreError, ClientError
-
-        if LOOKUP.inherited(wanted):
-            raise UsageError(SELF_SOURCE)
-        try:
-            with LOOKUP.looking_up(wanted):
-                credentials = session.get_credentials()
-                frozen = credentials.get_frozen_credentials() if credentials else None
-        except (BotoCoreError, ClientError) as exc:
-            if SELF_SOURCE in str(exc):  # a nested trayapp's own sentence, passed up through stderr
-                raise UsageError(SELF_SOURCE) from None
-            raise AwsError(f"could not load the primary credentials: {type(exc).__name__}") from None
-        if frozen is None or not frozen.access_key:
-            raise NoSourceCredentials(
-                "no AWS credentials found for the primary IAM user; set [primary] profile in the config, "
-                "or configure keys with 'aws configure'"
-            )
-        return frozen
+        return primary.primary_credentials(session, wanted)
 
     def sts_client(self, session: Any, frozen: Any, region: str) -> Any:
         """One client per key and region for the life of the provider (GetCallerIdentity and AssumeRole share it)."""

@@ -1,0 +1,44 @@
+"""The primary source: the IAM user's keys, found the way boto3 finds them ([primary] profile, else its chain)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from trayapp.core.errors import AwsError, UsageError
+from trayapp.core.lookup import LOOKUP, PRIMARY_LOOKUP, SELF_SOURCE
+from trayapp.core.stserrors import NoSourceCredentials
+
+
+def boto_session(profile: str | None) -> Any:
+    """A boto3 session for ``profile`` (None: boto3's default chain); a new one per use, so rotated keys count."""
+    import boto3
+    from botocore.exceptions import ProfileNotFound
+
+    try:
+        return boto3.Session(profile_name=profile)
+    except ProfileNotFound:
+        raise UsageError(
+            f"AWS profile {profile!r} not found in the AWS config or credentials files"
+        ) from None
+
+
+def primary_credentials(session: Any, wanted: str = PRIMARY_LOOKUP) -> Any:
+    """Frozen keys of the primary, looked up for the account ``wanted``; never a trayapp calling itself."""
+    from botocore.exceptions import BotoCoreError, ClientError
+
+    if LOOKUP.inherited(wanted):
+        raise UsageError(SELF_SOURCE)
+    try:
+        with LOOKUP.looking_up(wanted):
+            credentials = session.get_credentials()
+            frozen = credentials.get_frozen_credentials() if credentials else None
+    except (BotoCoreError, ClientError) as exc:
+        if SELF_SOURCE in str(exc):  # a nested trayapp's own sentence, passed up through stderr
+            raise UsageError(SELF_SOURCE) from None
+        raise AwsError(f"could not load the primary credentials: {type(exc).__name__}") from None
+    if frozen is None or not frozen.access_key:
+        raise NoSourceCredentials(
+            "no AWS credentials found for the primary IAM user; set [primary] profile in the config, "
+            "or configure keys with 'aws configure'"
+        )
+    return frozen
