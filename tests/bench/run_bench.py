@@ -258,7 +258,9 @@ class World:
     def snapshot(self, folder: Path) -> dict[str, tuple[int, int]]:
         if not folder.is_dir():
             return {}
-        return {p.name: (p.stat().st_mtime_ns, p.stat().st_size) for p in folder.iterdir() if p.suffix != ".lock"}
+        return {
+            p.name: (p.stat().st_mtime_ns, p.stat().st_size) for p in folder.iterdir() if p.suffix != ".lock"
+        }
 
     def drop_sessions(self) -> None:
         shutil.rmtree(self.sessions, ignore_errors=True)

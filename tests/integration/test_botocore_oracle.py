@@ -27,6 +27,7 @@ from typing import Any
 import pytest
 from support.servers import (
     AwsEnv,
+    ContainerCredentialsStub,
     RecordingStsStub,
     SsoPortalStub,
     signing_key,
@@ -40,6 +41,7 @@ KEY_B, SECRET_B = "AKIAORACLEPROFILEB01", "oracleSecretB000000000000000000000000
 KEY_C, SECRET_C = "AKIAORACLEPROFILEC01", "oracleSecretC000000000000000000000000000"
 KEY_ENV, SECRET_ENV = "AKIAORACLEENVIRONM01", "oracleSecretEnv0000000000000000000000000"
 KEY_PROC, SECRET_PROC = "AKIAORACLEPROCESS001", "oracleSecretProc000000000000000000000000"
+KEY_ECS, SECRET_ECS = "ASIAORACLECONTAINER1", "oracleSecretEcs0000000000000000000000000"
 SSO_TOKEN = "oracle-sso-access-token"
 START_URL = "https://oracle.awsapps.com/start"
 PORTAL_ACCOUNTS = {
@@ -104,6 +106,11 @@ CASES = [
         "sso-source",
         ROLE_A + "source_profile = B\n[profile B]\nsso_region = us-east-1\nsso_start_url = {start_url}\n"
         "sso_role_name = SSORole\nsso_account_id = 111122223333\n",
+    ),
+    Case(
+        "container-source",
+        ROLE_A + "credential_source = EcsContainer\n",
+        env={"AWS_CONTAINER_CREDENTIALS_FULL_URI": "{container}/creds"},
     ),
     Case(
         "environment-source",
@@ -171,6 +178,16 @@ def recording_sts(aws_env: AwsEnv) -> Iterator[RecordingStsStub]:
 
 
 @pytest.fixture
+def container() -> Iterator[ContainerCredentialsStub]:
+    stub = ContainerCredentialsStub(KEY_ECS, SECRET_ECS)
+    stub.start()
+    try:
+        yield stub
+    finally:
+        stub.stop()
+
+
+@pytest.fixture
 def portal(monkeypatch: pytest.MonkeyPatch) -> Iterator[SsoPortalStub]:
     stub = SsoPortalStub(SSO_TOKEN, PORTAL_ACCOUNTS)
     stub.start()
@@ -181,7 +198,7 @@ def portal(monkeypatch: pytest.MonkeyPatch) -> Iterator[SsoPortalStub]:
         stub.stop()
 
 
-def prepare(case: Case, aws_env: AwsEnv, home: Path, tmp_path: Path) -> dict[str, str]:
+def prepare(case: Case, aws_env: AwsEnv, home: Path, tmp_path: Path, container: str = "") -> dict[str, str]:
     """Write the case's AWS config, the files it names and the SSO token; return the child environment."""
     token_file = tmp_path / "web-identity.jwt"
     token_file.write_text("header.payload.signature", encoding="utf-8")
@@ -202,7 +219,8 @@ def prepare(case: Case, aws_env: AwsEnv, home: Path, tmp_path: Path) -> dict[str
     later = datetime.now(UTC) + timedelta(hours=2)
     write_sso_token(home, START_URL, SSO_TOKEN, START_URL, "us-east-1", later)
     write_sso_token(home, "corp", SSO_TOKEN, START_URL, "us-east-1", later)
-    env = {**os.environ, **case.env, "TRAYAPP_CONFIG": str(tmp_path / "absent.toml")}
+    extra = {k: v.format(container=container) for k, v in case.env.items()}
+    env = {**os.environ, **extra, "TRAYAPP_CONFIG": str(tmp_path / "absent.toml")}
     return env
 
 
@@ -214,7 +232,13 @@ def run(argv: list[str], env: dict[str, str]) -> subprocess.CompletedProcess[str
 
 def trace(sts: RecordingStsStub, portal: SsoPortalStub, case: Case) -> list[tuple[Any, ...]]:
     """The calls of one run, in order, with signers named by where their keys came from."""
-    names = {KEY_B: "profile B", KEY_C: "profile C", KEY_ENV: "environment", KEY_PROC: "credential_process"}
+    names = {
+        KEY_B: "profile B",
+        KEY_C: "profile C",
+        KEY_ENV: "environment",
+        KEY_PROC: "credential_process",
+        KEY_ECS: "container",
+    }
     names.update({c.access_key_id: f"issued by STS call {i}" for i, c in enumerate(sts.issued)})
     names.update({c.access_key_id: f"issued by the portal, call {i}" for i, c in enumerate(portal.issued)})
     calls: list[tuple[Any, ...]] = []
@@ -245,10 +269,11 @@ def test_trayapp_signs_as_botocore_does(
     aws_env: AwsEnv,
     recording_sts: RecordingStsStub,
     portal: SsoPortalStub,
+    container: ContainerCredentialsStub,
     isolated_home: Path,
     tmp_path: Path,
 ) -> None:
-    env = prepare(case, aws_env, isolated_home, tmp_path)
+    env = prepare(case, aws_env, isolated_home, tmp_path, container.url)
     oracle = run([sys.executable, "-c", BOTOCORE_RUN, case.profile, MFA], env)
     assert oracle.returncode == 0, oracle.stderr
     expected = trace(recording_sts, portal, case)

@@ -1010,3 +1010,31 @@ def write_sso_token(
     }
     path.write_text(json.dumps(data), encoding="utf-8")
     return path
+
+
+class ContainerCredentialsStub(_LoopbackServer):
+    """The ECS container credentials endpoint (``AWS_CONTAINER_CREDENTIALS_FULL_URI``) on loopback."""
+
+    def __init__(self, access_key_id: str, secret_access_key: str) -> None:
+        super().__init__()
+        self.access_key_id = access_key_id
+        self.secret_access_key = secret_access_key
+        self.hits = 0
+
+
+class _ContainerHandler(_Handler):
+    def do_GET(self) -> None:
+        stub: ContainerCredentialsStub = self.server.stub  # type: ignore[attr-defined]
+        with stub._lock:
+            stub.hits += 1
+        body = {
+            "AccessKeyId": stub.access_key_id,
+            "SecretAccessKey": stub.secret_access_key,
+            "Token": "container-session-token",
+            "Expiration": _iso(datetime.now(UTC).replace(microsecond=0) + timedelta(hours=1)),
+        }
+        with contextlib.suppress(OSError):
+            self.send_body(200, json.dumps(body).encode(), "application/json")
+
+
+ContainerCredentialsStub.handler_class = _ContainerHandler
