@@ -286,6 +286,9 @@ def test_trayapp_signs_as_botocore_does(
     )
     assert ours.returncode == 0, ours.stderr
     assert trace(recording_sts, portal, case) == expected
+    secrets = [SECRET_B, SECRET_C, SECRET_ENV, SECRET_PROC, SECRET_ECS, SSO_TOKEN, MFA]
+    secrets += [c.secret_access_key for c in recording_sts.issued + portal.issued]
+    assert not [x for x in secrets if x in ours.stderr]  # whatever trayapp says, no secret in it
     # The last call's credentials are handed out (STS calls always follow a portal call here).
     last = (recording_sts.issued or portal.issued)[-1]
     assert json.loads(ours.stdout)["AccessKeyId"] == last.access_key_id
