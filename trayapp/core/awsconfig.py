@@ -17,6 +17,7 @@ from typing import Any
 from trayapp.core import identifiers as ids
 from trayapp.core.errors import Problem
 from trayapp.core.model import Account
+from trayapp.core.sourcechain import walk
 
 SECTION = re.compile(r"\s*\[\s*(?:profile\s+)?([^\]]+?)\s*\]")
 TEXT_KEYS = (
@@ -169,7 +170,7 @@ def _account(
         _check_agrees(profile, account_id, role)
         chain: tuple[str, ...] = ()
         if not profile.get("web_identity_token_file"):
-            chain, refused = _botocore_walk(profiles, name)
+            chain, refused = walk(profiles, name)
             if refused:
                 raise ValueError(refused)
     elif profile.get("aws_account_id") and not is_base:
@@ -222,27 +223,6 @@ def _check_agrees(profile: dict[str, str], account_id: str, role: str) -> None:
     named = profile.get("role_name", "").strip("/")
     if named and named != role.strip("/") and named != role.strip("/").rsplit("/", 1)[-1]:
         raise ValueError(f"role_arn names role {role!r} but role_name says {named!r}")
-
-
-def _botocore_walk(profiles: dict[str, dict[str, Any]], name: str) -> tuple[tuple[str, ...], str | None]:
-    """botocore's verdict on a role profile, and the profiles it walks to the signer (for the cache key)."""
-    from trayapp.core.profiles import refusal
-
-    refused = refusal(profiles, name)
-    chain: list[str] = []
-    current: dict[str, Any] = profiles.get(name, {})
-    for _ in range(len(profiles) + 1):
-        if current.get("credential_source"):
-            chain.append(f"credential_source={current['credential_source']}")
-            break
-        source = current.get("source_profile")
-        if not isinstance(source, str) or source in chain:
-            break
-        chain.append(source)
-        current = profiles.get(source, {})
-        if "aws_access_key_id" in current or "role_arn" not in current:
-            break
-    return tuple(chain), refused
 
 
 def _sso_account(

@@ -23,37 +23,6 @@ Prompter = Callable[[str], str]  # botocore's hook: the prompt text in, the code
 SERIAL_IN_PROMPT = re.compile(r"for (\S+?):?\s*$")
 
 
-def refusal(profiles: Mapping[str, Any], name: str) -> str | None:
-    """Why botocore would refuse role profile ``name`` (no source, both sources, a loop...), or None.
-
-    Walks the ``source_profile`` chain with botocore's own checks and predicates, without a network
-    call, so ``config check`` and ``list`` can say it before any ``creds``.
-    """
-    from botocore.exceptions import BotoCoreError
-
-    provider = _assume_role_provider({"profiles": dict(profiles)}, name)
-    provider._loaded_config = {"profiles": dict(profiles)}
-    current = name
-    try:
-        for _ in range(len(profiles) + 1):
-            role_config = provider._get_role_config(current)
-            if role_config.get("credential_source") is not None:
-                return None
-            source = role_config["source_profile"]
-            provider._visited_profiles.append(source)
-            profile = profiles[source]
-            if provider._has_static_credentials(profile) or not provider._has_assume_role_config_vars(
-                profile
-            ):
-                return None  # botocore stops here: this profile's own credentials sign
-            current = source
-    except BotoCoreError as exc:
-        return refused_sentence(name, exc)
-    except (TypeError, KeyError, AttributeError, ValueError):  # a nested value somewhere on the chain
-        return f"AWS profile {name!r} cannot be used: a profile on its source_profile chain is not plain key = value lines"
-    return None
-
-
 def refused_sentence(name: str, exc: Exception) -> str:
     """One sentence naming the profile, from botocore's refusal (its own words, which name it too)."""
     from botocore.exceptions import InfiniteLoopConfigError, PartialCredentialsError
@@ -68,35 +37,13 @@ def refused_sentence(name: str, exc: Exception) -> str:
     return f"AWS profile {name!r} cannot be used as the AWS CLI would refuse it too: {why}"
 
 
-def _assume_role_provider(full_config: Any, name: str, session: Any = None, **hooks: Any) -> Any:
-    """botocore's AssumeRoleProvider for ``name``, wired as botocore wires it, with our hooks."""
-    from botocore.credentials import (
-        AssumeRoleProvider,
-        CanonicalNameCredentialSourcer,
-        ContainerProvider,
-        EnvProvider,
-        InstanceMetadataProvider,
-        ProfileProviderBuilder,
-        create_credential_resolver,
-    )
+def _assume_role_provider(session: Any, cache: Any, prompter: Prompter) -> Any:
+    """botocore's AssumeRoleProvider for the session's profile, wired as botocore wires it, with our hooks."""
+    from botocore.credentials import create_credential_resolver
 
-    if session is not None:
-        resolver = create_credential_resolver(session, cache=hooks.get("cache"))
-        provider = resolver.get_provider("assume-role")
-        if "prompter" in hooks:
-            provider._prompter = hooks["prompter"]
-        return provider
-    sourcer = CanonicalNameCredentialSourcer(
-        [EnvProvider(), ContainerProvider(), InstanceMetadataProvider(iam_role_fetcher=None)]
-    )
-    return AssumeRoleProvider(
-        load_config=lambda: full_config,
-        client_creator=None,
-        cache={},
-        profile_name=name,
-        credential_sourcer=sourcer,
-        profile_provider_builder=ProfileProviderBuilder(session),
-    )
+    provider = create_credential_resolver(session, cache=cache).get_provider("assume-role")
+    provider._prompter = prompter
+    return provider
 
 
 class HopCache:
@@ -179,9 +126,7 @@ class BotocoreProfiles:
 
     def role_source(self, session: Any) -> tuple[dict[str, Any], Any]:
         """(botocore's role config, the frozen credentials botocore picks to sign its AssumeRole)."""
-        provider = _assume_role_provider(
-            None, self.name, session, cache=self.hop_cache, prompter=self.prompter
-        )
+        provider = _assume_role_provider(session, self.hop_cache, self.prompter)
         with self.errors():
             provider._loaded_config = provider._load_config()
             role_config = provider._get_role_config(self.name)
@@ -193,9 +138,7 @@ class BotocoreProfiles:
 
     def profile_source(self, session: Any, source: str) -> Any:
         """The credentials of ``source`` as botocore resolves a source_profile (its keys before its role)."""
-        provider = _assume_role_provider(
-            None, self.name, session, cache=self.hop_cache, prompter=self.prompter
-        )
+        provider = _assume_role_provider(session, self.hop_cache, self.prompter)
         with self.errors():
             provider._loaded_config = provider._load_config()
             provider._validate_source_profile(self.name, source)
