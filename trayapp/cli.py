@@ -343,7 +343,7 @@ def config_show(ctx: Context) -> int:
         sys.stdout.write(config.path.read_text(encoding="utf-8"))
     else:
         print(f"# {config.path} does not exist yet")
-    extra = [a for a in config.accounts if a.source != "config"]
+    extra = [a for a in config.accounts if a.is_aws_profile]
     if extra:
         print("\n# Role profiles from the AWS config, listed as accounts:")
         for a in extra:
