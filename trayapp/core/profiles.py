@@ -153,7 +153,8 @@ class BotocoreProfiles:
         from botocore.credentials import create_credential_resolver
 
         with self.errors():
-            credentials = create_credential_resolver(session, cache=self.hop_cache).load_credentials()
+            # trayapp caches the result itself: botocore gets a throw-away cache, not a second copy on disk
+            credentials = create_credential_resolver(session, cache={}).load_credentials()
             frozen = credentials.get_frozen_credentials() if credentials else None
         if frozen is None or not frozen.access_key:
             raise NoSourceCredentials(f"AWS profile {self.name!r} gave no credentials")
