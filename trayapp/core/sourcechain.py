@@ -33,26 +33,22 @@ def walk(profiles: Mapping[str, Any], name: str) -> tuple[tuple[str, ...], str |
     visited, current = [name], name
     for _ in range(len(profiles) + 1):
         profile = profiles[current]
+        it = "it" if current == name else f"its source profile {current!r}"
         source, named = profile.get("source_profile"), profile.get("credential_source")
+        why = None
         if source is not None and named is not None:
-            return tuple(chain), _said(
-                name, f"profile {current!r} sets both source_profile and credential_source"
-            )
-        if source is None and named is None:
-            return tuple(chain), _said(
-                name, f"profile {current!r} has role_arn but neither source_profile nor credential_source"
-            )
-        if named is not None:
-            if named not in CREDENTIAL_SOURCES:
-                return tuple(chain), _said(
-                    name,
-                    f"credential_source {named!r} of profile {current!r} is not one of {', '.join(CREDENTIAL_SOURCES)}",
-                )
+            why = f"{it} sets both source_profile and credential_source"
+        elif source is None and named is None:
+            why = f"{it} has role_arn but neither source_profile nor credential_source"
+        elif named is not None and named not in CREDENTIAL_SOURCES:
+            why = f"{it} names credential_source {named!r}, not one of {', '.join(CREDENTIAL_SOURCES)}"
+        elif named is not None:
             return (*chain, f"credential_source={named}"), None
-        if not isinstance(source, str) or source not in profiles:
-            return tuple(chain), _said(
-                name, f"the source_profile {source!r} of profile {current!r} does not exist"
-            )
+        elif not isinstance(source, str) or source not in profiles:
+            why = f"{it} names source_profile {source!r}, which does not exist"
+        if why:
+            return tuple(chain), _said(name, why)
+        assert isinstance(source, str)
         target = profiles[source]
         if source in visited and (source != current or not has_keys(target)):
             return tuple(chain), _said(name, "its source_profile chain loops back on itself")
