@@ -217,3 +217,20 @@ def test_aws_config_key_given_twice_is_said_with_its_line(isolated_home: Path) -
     )
     accounts, [problem] = role_profiles(path)
     assert accounts == [] and problem.line == 3 and "role_arn" in problem.message
+
+
+def test_a_role_under_a_base_without_target_role_name_is_said_not_dropped(isolated_home: Path) -> None:
+    path = Path(os.environ["AWS_CONFIG_FILE"])
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(
+        "[profile base]\naws_account_id = 111100003333\n\n[profile target]\naws_account_id = 111122223335\n"
+        "source_profile = base\n",
+        encoding="utf-8",
+    )
+    accounts, [problem] = role_profiles(path)
+    assert accounts == [] and (problem.line, problem.key) == (4, "profile target")
+    assert "sets no target_role_name" in problem.message
+    _, skipped = parse_aesr(path.read_text())
+    assert [s.reason for s in skipped if s.label.startswith("target")] == [
+        "no role_name, and its base [base] sets no target_role_name"
+    ]

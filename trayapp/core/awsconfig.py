@@ -177,8 +177,13 @@ def _account(
         # AESR: a role by account id and role name, or its base's target_role_name.
         account_id = profile["aws_account_id"].replace("-", "")
         role = profile.get("role_name") or base.get("target_role_name", "")
+        if not role and profile.get("source_profile"):
+            # A role under a base that names no role for it: said, never silently dropped.
+            raise ValueError(
+                f"no role_name, and its source profile {profile['source_profile']!r} sets no target_role_name"
+            )
         if not role:
-            return None
+            return None  # an AESR base account (where one signs in), not a role
         partition = ids.partition_of_region(profile.get("region") or base.get("target_region") or "us-east-1")
         chain = (profile["source_profile"],) if profile.get("source_profile") else ("[primary]",)
     else:
