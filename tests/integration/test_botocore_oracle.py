@@ -363,3 +363,23 @@ def test_nested_values_skip_the_profile_with_a_warning(
     assert "unexpected" not in result.stderr
     [warning] = result.stderr.splitlines()
     assert str(aws_env.config_file) in warning and "profile odd" in warning and "nested" in warning
+
+
+def test_a_refused_source_key_is_named_as_that_profile(
+    aws_env: AwsEnv,
+    recording_sts: RecordingStsStub,
+    portal: SsoPortalStub,
+    isolated_home: Path,
+    tmp_path: Path,
+) -> None:
+    """STS refuses profile B's key: the sentence names B, never "the primary"."""
+    env = prepare(
+        Case("bad-key", ROLE_A + "source_profile = B\n" + STATIC_B), aws_env, isolated_home, tmp_path
+    )
+    recording_sts.set_fault("invalid_client_token_id", actions=["AssumeRole"])
+    result = run([sys.executable, "-m", "trayapp", "creds", "A"], env)
+    assert result.returncode == 1
+    assert result.stderr.strip().splitlines() == [
+        "trayapp: Could not assume role in A: AWS does not recognise the source profile 'B' access key "
+        "(deactivated, deleted or mistyped)"
+    ]
