@@ -19,9 +19,9 @@ from trayapp.core import identifiers as ids
 from trayapp.core import primary
 from trayapp.core.awscall import call_aws, client_for
 from trayapp.core.cache import CachedSession, Clock, SessionCache, utc_now
+from trayapp.core.cachedprovider import CachedProvider
 from trayapp.core.errors import AwsError, UsageError
 from trayapp.core.identitymemo import IdentityMemo
-from trayapp.core.keylocks import locks_for
 from trayapp.core.lookup import LOOKUP, LOOKUP_GUARD, PRIMARY_LOOKUP, SELF_SOURCE, LookupGuard
 from trayapp.core.model import Account, Config, RoleCredentials
 from trayapp.core.sessionkey import (
@@ -113,7 +113,7 @@ class SessionProvider:
         self.prompt = prompt
         self.clock = clock
         self.timeouts = timeouts
-        self.locks = locks_for(cache)
+        self.sessions = CachedProvider(cache, clock)
         folder = getattr(cache, "folder", None)  # beside the sessions folder: file caches only
         self.identities = IdentityMemo(folder.parent if folder else None, clock)
         self._sessions: dict[
@@ -165,26 +165,18 @@ class SessionProvider:
 
     def cached(self, account: Account) -> CachedSession | None:
         """A fresh cached session for the account, without calling AWS, prompting or importing boto3."""
-        found = self.cache.get(self.cache_key(account))
-        return found if found and found.fresh(self.clock()) else None
+        return self.sessions.cached(self.cache_key(account))
 
     def credentials(self, account: Account) -> CachedSession:
-        """Role credentials for ``account``: from the cache while fresh, else one fetch for every waiter."""
-        found = self.cached(account)
+        """Role credentials for ``account``: the cached provider around the source and AssumeRole step."""
+        key = self.cache_key(account)
+        found = self.sessions.cached(key)
         if found:
             log.debug("session for %s served from the cache", account.name)
             return found
         if LOOKUP.inherited(account.name):  # before the lock: the trayapp up the chain holds it
             raise UsageError(SELF_SOURCE)
-        key = self.cache_key(account)
-        with self.locks.lock(key):
-            found = self.cached(account)  # another process or thread may have fetched it meanwhile
-            if found:
-                log.debug("session for %s fetched by another caller", account.name)
-                return found
-            fresh = self.fetch(account)
-            self.cache.put(key, fresh)
-            return fresh
+        return self.sessions.get(key, lambda: self.fetch(account))
 
     def cache_key(self, account: Account) -> str:
         """From the source's description and the request itself; holds no secret, needs no network."""
