@@ -1,9 +1,10 @@
-"""Role sessions, composed: a source provider -> the AssumeRole step (MFA) -> the session cache.
+"""Role sessions, composed: a source provider -> the AssumeRole step (MFA) -> the cached provider.
 
-The source is the primary's keys for accounts of trayapp's config, and whatever botocore picks
-for profiles of ``~/.aws/config`` (core/profiles.py). The cache key is made from the source's
-description and the exact request (core/sessionkey.py), and one lock per key makes processes
-that need the same session wait for the first one's answer (core/keylocks.py).
+The source is the primary's keys for accounts of trayapp's config (core/primary.py), and whatever
+botocore picks for profiles of ``~/.aws/config`` (core/profiles.py). The cache key is made from
+the source's description and the exact request (core/sessionkey.py); the cached provider
+(core/cachedprovider.py) holds one lock per key, so processes that need the same session wait
+for the first one's answer (core/keylocks.py).
 """
 
 from __future__ import annotations
