@@ -127,7 +127,7 @@ CASES = [
     Case(
         "all-parameters",
         ROLE_A + "source_profile = B\nexternal_id = ext-4242\nduration_seconds = 1800\n"
-        "role_session_name = george\n" + STATIC_B,
+        "role_session_name = george\nregion = eu-west-1\n" + STATIC_B,
         session_name=True,
     ),
     Case("mfa", ROLE_A + "source_profile = B\nmfa_serial = arn:aws:iam::123456789012:mfa/b\n" + STATIC_B),
@@ -259,7 +259,9 @@ def trace(sts: RecordingStsStub, portal: SsoPortalStub, case: Case) -> list[tupl
         params = {k: v for k, v in request.form.items() if k in COMPARED}
         if case.session_name:
             params["RoleSessionName"] = request.form.get("RoleSessionName", "")
-        calls.append((request.action, names.get(signer or "", signer), tuple(sorted(params.items()))))
+        auth = request.headers.get("Authorization", "")
+        scope = auth.split("Credential=", 1)[1].split("/")[2] if "Credential=" in auth else None  # the region
+        calls.append((request.action, names.get(signer or "", signer), scope, tuple(sorted(params.items()))))
     return calls
 
 

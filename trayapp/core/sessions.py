@@ -246,14 +246,16 @@ class SessionProvider:
             import boto3
 
             session = boto3.Session(botocore_session=core)
+            region = None
             if profile.get("role_arn"):
+                region = core.get_config_variable("region")  # where botocore would send it: the profile's
                 _, frozen = resolver.role_source(core)
             elif account.source_profile:
                 frozen = resolver.profile_source(core, account.source_profile)
             else:  # an AESR-style profile without a source: the primary signs, as for config accounts
                 session = self.boto_session(self.config.primary.profile)
                 frozen = self.source_credentials(session, account.name)
-        return self.assume(account, session, frozen, source=account.source_profile or "primary")
+        return self.assume(account, session, frozen, account.source_profile or "primary", region)
 
     def whole_session(self, account: Account, frozen: Any, expiry: datetime | None) -> CachedSession:
         """A session botocore fetched whole (IAM Identity Center, web identity)."""
@@ -273,11 +275,13 @@ class SessionProvider:
 
     # -- the AssumeRole step -----------------------------------------------------------------
 
-    def assume(self, account: Account, session: Any, frozen: Any, source: str = "primary") -> CachedSession:
+    def assume(
+        self, account: Account, session: Any, frozen: Any, source: str = "primary", region: str | None = None
+    ) -> CachedSession:
         """AssumeRole signed by ``frozen``: the request as keyed, a session name, and a code per try."""
         params: dict[str, Any] = dict(self.request(account))
         if "RoleSessionName" not in params:
-            params["RoleSessionName"] = self.session_name(account, session, frozen)
+            params["RoleSessionName"] = self.session_name(account, session, frozen, region)
         if frozen.token and int(params.get("DurationSeconds") or 0) > CHAINING_CAP:
             params["DurationSeconds"] = CHAINING_CAP
         if account.duration_seconds and int(params.get("DurationSeconds") or 0) < account.duration_seconds:
@@ -291,7 +295,7 @@ class SessionProvider:
                 code = self.ask_code(serial, account, problem)
                 params["TokenCode"] = code
                 secrets.append(code)
-            client = self.sts_client(session, frozen, self.sts_region(account))
+            client = self.sts_client(session, frozen, region or self.sts_region(account))
             try:
                 answer = self.call(client, "assume_role", params, account, secrets, not serial, source)
             except MfaRejected:
@@ -327,7 +331,9 @@ class SessionProvider:
             problem = "An MFA code is exactly 6 digits."
         raise UsageError("no valid 6-digit MFA code was entered")
 
-    def session_name(self, account: Account, session: Any = None, frozen: Any = None) -> str:
+    def session_name(
+        self, account: Account, session: Any = None, frozen: Any = None, region: str | None = None
+    ) -> str:
         """RoleSessionName from the primary user's name (GetCallerIdentity), like the AWS CLI's botocore-session.
 
         Pass the source ``session`` and ``frozen`` credentials already loaded, so that a source role
@@ -340,7 +346,7 @@ class SessionProvider:
             if session is None or frozen is None:
                 found = self.identity(self.source_profile(account), self.sts_region(account))
             else:
-                found = self.identity_of(session, frozen, self.sts_region(account))
+                found = self.identity_of(session, frozen, region or self.sts_region(account))
             return session_name_from(found.user_name)
         except AwsError:
             return "trayapp"
