@@ -128,6 +128,7 @@ CASES = [
         "all-parameters",
         ROLE_A + "source_profile = B\nexternal_id = ext-4242\nduration_seconds = 1800\n"
         "role_session_name = george\nregion = eu-west-1\n" + STATIC_B,
+        env={"AWS_DEFAULT_REGION": ""},  # unset: the profile's region decides where botocore signs
         session_name=True,
     ),
     Case("mfa", ROLE_A + "source_profile = B\nmfa_serial = arn:aws:iam::123456789012:mfa/b\n" + STATIC_B),
@@ -221,6 +222,8 @@ def prepare(case: Case, aws_env: AwsEnv, home: Path, tmp_path: Path, container: 
     write_sso_token(home, "corp", SSO_TOKEN, START_URL, "us-east-1", later)
     extra = {k: v.format(container=container) for k, v in case.env.items()}
     env = {**os.environ, **extra, "TRAYAPP_CONFIG": str(tmp_path / "absent.toml")}
+    for unset in [k for k, v in extra.items() if v == ""]:
+        del env[unset]
     return env
 
 
