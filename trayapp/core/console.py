@@ -53,21 +53,32 @@ def destination_url(partition: str, region: str, target: str | None = None) -> s
     return f"{base}/{target or 'console'}/home?region={region}"
 
 
-def switch_role_problem(account: Account) -> str | None:
-    """Why the console's switch-role page cannot take this account, or None when it can."""
+def switch_role_blocker(account: Account) -> tuple[str, str] | None:
+    """(a few words for a menu, the sentence) why the switch-role page cannot take this account; None when it can."""
     if account.source == "aws-sso":
         return (
+            "an IAM Identity Center account",
             "an IAM Identity Center account is reached through its own sign-in, not by switching role "
-            "from the primary; use signed sign-in"
+            "from the primary; use signed sign-in",
         )
     if account.external_id:
-        return "the console cannot switch to a role that requires an external id; use signed sign-in"
+        return (
+            "needs an external id",
+            "the console cannot switch to a role that requires an external id; use signed sign-in",
+        )
     if len(account.role_name) > ids.SWITCH_ROLE_MAX:
         return (
+            "role path too long",
             f"role path + name is {len(account.role_name)} characters and the console's switch-role "
-            f"page takes at most {ids.SWITCH_ROLE_MAX}; use signed sign-in"
+            f"page takes at most {ids.SWITCH_ROLE_MAX}; use signed sign-in",
         )
     return None
+
+
+def switch_role_problem(account: Account) -> str | None:
+    """Why the console's switch-role page cannot take this account, or None when it can."""
+    blocker = switch_role_blocker(account)
+    return blocker[1] if blocker else None
 
 
 def default_mode(configured: ConsoleMode, account: Account) -> ConsoleMode:

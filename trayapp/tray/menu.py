@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from trayapp.core.colors import swatch
-from trayapp.core.console import default_mode, switch_role_problem
+from trayapp.core.console import default_mode, switch_role_blocker
 from trayapp.core.model import CREDENTIAL_FORMATS, Account, Config
 from trayapp.core.state import State
 
@@ -82,7 +82,8 @@ def account_label(account: Account, busy: bool = False) -> str:
 
 def account_entries(view: MenuView, account: Account) -> tuple[Entry, ...]:
     """What one account offers; items that cannot work are disabled and say why."""
-    problem = switch_role_problem(account)
+    blocker = switch_role_blocker(account)  # typed reasons: never read back from the sentence
+    problem = blocker[1] if blocker else None
     default = default_mode(view.config.primary.console, account)
     other = "signed" if default == "switch-role" else "switch-role"
     name = account.name
@@ -91,7 +92,7 @@ def account_entries(view: MenuView, account: Account) -> tuple[Entry, ...]:
     def open_entry(mode: str, is_default: bool) -> Entry:
         text = "Open console" if mode == "switch-role" else "Open console (signed sign-in)"
         if mode == "switch-role" and problem:
-            return Entry(f"{text}: unavailable, {short_reason(problem)}", enabled=False)
+            return Entry(f"{text}: unavailable, {blocker[0] if blocker else ''}", enabled=False)
         if mode == "switch-role":
             text = "Open console (switch role)"
         return Entry(text, ("open", name, mode), default=is_default)
@@ -112,10 +113,6 @@ def account_entries(view: MenuView, account: Account) -> tuple[Entry, ...]:
         ),
         Entry("Forget cached session", ("forget", name)),
     )
-
-
-def short_reason(problem: str) -> str:
-    return "needs an external id" if "external id" in problem else "role path too long"
 
 
 def account_entry(view: MenuView, account: Account) -> Entry:
