@@ -388,3 +388,31 @@ def test_a_refused_source_key_is_named_as_that_profile(
         "trayapp: Could not assume role in A: AWS does not recognise the source profile 'B' access key "
         "(deactivated, deleted or mistyped)"
     ]
+
+
+def test_a_middle_hop_botocore_assumed_is_kept_in_trayapps_cache(
+    aws_env: AwsEnv,
+    recording_sts: RecordingStsStub,
+    portal: SsoPortalStub,
+    isolated_home: Path,
+    tmp_path: Path,
+) -> None:
+    """Two profiles on one MFA-guarded hop: the second reuses the hop (botocore's cache hook), no second code."""
+    text = (
+        "[profile A1]\nrole_arn = arn:aws:iam::123456789012:role/A1\nsource_profile = B\n"
+        "[profile A2]\nrole_arn = arn:aws:iam::123456789012:role/A2\nsource_profile = B\n"
+        "[profile B]\nrole_arn = arn:aws:iam::123456789012:role/RoleB\nsource_profile = C\n"
+        "mfa_serial = arn:aws:iam::123456789012:mfa/c\n" + STATIC_C
+    )
+    env = prepare(Case("hop", text), aws_env, isolated_home, tmp_path)
+    first = run([sys.executable, "-m", "trayapp", "creds", "A1", "--mfa-code", MFA], env)
+    assert first.returncode == 0, first.stderr
+    second = run([sys.executable, "-m", "trayapp", "creds", "A2"], env)  # no code to give, no terminal
+    assert second.returncode == 0, second.stderr
+    roles = [r.form["RoleArn"].rsplit("/", 1)[-1] for r in recording_sts.calls("AssumeRole")]
+    assert roles == ["RoleB", "A1", "A2"]
+    assert [r.form.get("TokenCode") for r in recording_sts.calls("AssumeRole")] == [MFA, None, None]
+    hop = recording_sts.issued[0].access_key_id
+    assert [signing_key(r) for r in recording_sts.calls("AssumeRole")][1:] == [hop, hop]
+    forgot = run([sys.executable, "-m", "trayapp", "forget", "A1"], env)
+    assert forgot.returncode == 0 and "Forgot 2 cached sessions" in forgot.stderr  # the hop goes with it
