@@ -112,3 +112,21 @@ def test_threads_on_a_memory_cache_share_one_fetch(monkeypatch: pytest.MonkeyPat
     for thread in threads:
         thread.join(10)
     assert fetched == ["side-project"] and got == [session] * 10
+
+
+def test_processes_on_an_aws_profile_share_one_call_too(
+    stub: StsFaultStub, aws_env: AwsEnv, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    """A role profile of ~/.aws/config: its key comes from the profile and its chain, the lock is the same."""
+    use_config(monkeypatch, tmp_path, '[primary]\nlabel = "george"\n')
+    aws_env.write_config("ops", role_arn="arn:aws:iam::444455556666:role/ops", source_profile="default")
+    argv = [sys.executable, "-m", "trayapp", "creds", "ops", "--format", "json"]
+    processes = [
+        subprocess.Popen(
+            argv, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True
+        )
+        for _ in range(10)
+    ]
+    answers = results(processes)
+    assert len(stub.calls("AssumeRole")) == 1
+    assert {a["AccessKeyId"] for a in answers} == {stub.issued[0].access_key_id}
