@@ -5,7 +5,7 @@ from __future__ import annotations
 import hashlib
 import json
 import logging
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 from trayapp.core.cache import Clock, utc_now
@@ -67,7 +67,9 @@ class IdentityMemo:
 
 
 def _until(entry: dict[str, str]) -> datetime:
+    """When an entry stops counting; a bad or zone-less time counts as long past."""
     try:
-        return datetime.fromisoformat(str(entry.get("until", "")))
+        moment = datetime.fromisoformat(str(entry.get("until", "")))
     except ValueError:
-        return datetime.min.replace(tzinfo=utc_now().tzinfo)
+        moment = None
+    return moment if moment and moment.tzinfo else datetime.min.replace(tzinfo=UTC)
