@@ -33,3 +33,24 @@ def test_odd_profiles_are_skipped_with_a_problem(tmp_path: Path, text: str) -> N
     for problem in problems:
         assert problem.file == path and problem.line and problem.key.startswith("profile ")
         assert "\n" not in problem.message
+
+
+def test_a_file_broken_after_loading_is_one_sentence_at_fetch(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The AWS config changed under a running tray: a sentence naming the profile, not an unexpected error."""
+    from trayapp.core.cache import MemoryCache
+    from trayapp.core.errors import TrayappError
+    from trayapp.core.model import Account, Config
+    from trayapp.core.sessions import SessionProvider
+
+    path = tmp_path / "config"
+    path.write_text(
+        "[profile A]\nrole_arn = x\nrole_arn = y\n", encoding="utf-8"
+    )  # a key twice: botocore refuses
+    monkeypatch.setenv("AWS_CONFIG_FILE", str(path))
+    account = Account("A", "A", "123456789012", "r", source="aws-config", source_profile="B")
+    provider = SessionProvider(Config(path=tmp_path / "c.toml", exists=False), MemoryCache(), lambda *a: None)
+    with pytest.raises(TrayappError) as caught:
+        provider.credentials(account)
+    assert "'A'" in str(caught.value) and "\n" not in str(caught.value)

@@ -103,7 +103,10 @@ class BotocoreProfiles:
         """A botocore session with this profile chosen, as ``aws --profile NAME`` makes one."""
         import botocore.session
 
-        return botocore.session.Session(profile=self.name)
+        core = botocore.session.Session(profile=self.name)
+        with self.errors():
+            core.full_config  # noqa: B018 - read now, so a file botocore cannot parse is one sentence
+        return core
 
     def sso_session(self, sso_session: str, account_id: str, role_name: str) -> Any:
         """A botocore session whose chosen profile is an SSO account of trayapp's config (import sso).
@@ -114,7 +117,8 @@ class BotocoreProfiles:
         import botocore.session
 
         core = botocore.session.Session()
-        profiles = core.full_config.setdefault("profiles", {})
+        with self.errors():
+            profiles = core.full_config.setdefault("profiles", {})
         profiles[self.name] = {
             "sso_session": sso_session,
             "sso_account_id": account_id,
