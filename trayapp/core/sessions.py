@@ -249,6 +249,7 @@ class SessionProvider:
             region = None
             if profile.get("role_arn"):
                 region = core.get_config_variable("region")  # where botocore would send it: the profile's
+                region = region if isinstance(region, str) and ids.REGION.fullmatch(region) else None
                 _, frozen = resolver.role_source(core)
             elif account.source_profile:
                 frozen = resolver.profile_source(core, account.source_profile)
