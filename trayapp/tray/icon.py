@@ -54,6 +54,60 @@ def render_icon(spec: IconSpec, size: int = ICON_SIZE) -> Image.Image:
     return images.busy_icon(base) if spec.busy else base
 
 
+SWATCH_SIZE = 16  # GTK's menu icon size
+
+
+def swatch_images(icon: Any) -> bool:
+    """Show each account item's exact colour as an image where pystray builds Gtk menus.
+
+    pystray's MenuItem has no image, but its gtk and AppIndicator backends (the latter sends the
+    Gtk menu over D-Bus, icon data included) create every item in ``_create_menu_item``: wrap it
+    and give swatched items a GtkImageMenuItem with the label minus its emoji. Elsewhere (Windows,
+    macOS, xorg) returns False and labels keep the nearest emoji. Runs on the GTK main loop.
+    """
+    create = getattr(icon, "_create_menu_item", None)
+    if create is None:
+        return False
+    from gi.repository import GdkPixbuf, GLib, Gtk
+
+    pixbufs: dict[str, Any] = {}
+
+    def pixbuf(color: str) -> Any:
+        if color not in pixbufs:
+            image = images.swatch(SWATCH_SIZE, color or None)
+            pixbufs[color] = GdkPixbuf.Pixbuf.new_from_bytes(
+                GLib.Bytes.new(image.tobytes()),
+                GdkPixbuf.Colorspace.RGB,
+                True,
+                8,
+                image.width,
+                image.height,
+                image.width * 4,
+            )
+        return pixbufs[color]
+
+    def create_item(descriptor: Any) -> Any:
+        made = create(descriptor)
+        swatch = getattr(descriptor, "trayapp_swatch", None)
+        if swatch is None:
+            return made
+        color, text = swatch
+        item = Gtk.ImageMenuItem.new_with_label(text)
+        item.set_image(Gtk.Image.new_from_pixbuf(pixbuf(color)))
+        item.set_always_show_image(True)  # menus hide images by default (gtk-menu-images)
+        submenu = made.get_submenu()
+        if submenu is not None:
+            made.set_submenu(None)
+            item.set_submenu(submenu)
+        else:
+            item.connect("activate", icon._handler(descriptor))
+        item.set_sensitive(made.get_sensitive())
+        return item
+
+    icon._create_menu_item = create_item
+    return True
+
+
 class PystraySurface:
     """The Surface the controller drives, backed by a pystray Icon."""
 
@@ -72,6 +126,7 @@ class PystraySurface:
             title=controller.tooltip(),
             menu=pystray.Menu(lambda: self.items(controller.menu())),
         )
+        self.has_images = swatch_images(self.icon)
         controller.surface = self
 
     def items(self, entries: tuple[Entry, ...]) -> list[Any]:
@@ -84,15 +139,15 @@ class PystraySurface:
             action = self.handler(entry)
             checked = (lambda _item, value=entry.checked: bool(value)) if entry.checked is not None else None
             submenu = pystray.Menu(*self.items(entry.children)) if entry.children else None
-            items.append(
-                pystray.MenuItem(
-                    entry.label,
-                    submenu if submenu is not None else action,
-                    checked=checked,
-                    enabled=entry.enabled,
-                    default=entry.default,
-                )
+            item = pystray.MenuItem(
+                entry.label,
+                submenu if submenu is not None else action,
+                checked=checked,
+                enabled=entry.enabled,
+                default=entry.default,
             )
+            item.trayapp_swatch = entry.swatch  # read by swatch_images(), where the backend has images
+            items.append(item)
         return items
 
     def handler(self, entry: Entry) -> Callable[[Any, Any], None]:
