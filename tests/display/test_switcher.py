@@ -13,12 +13,13 @@ import signal
 import subprocess
 import sys
 import time
+import urllib.request
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 from support.desktop import Box, Desktop
-from support.servers import MotoServer
+from support.servers import FederationStub, MotoServer
 
 from trayapp.switcher.window import ROW, VISIBLE, WIDTH
 
@@ -79,8 +80,8 @@ def switcher_window(desktop: Desktop) -> Box | None:
 def rows(desktop: Desktop, window: Box) -> list[tuple[int, int, int]]:
     """The colour in the middle of each row's swatch, top to bottom, from a fresh screenshot.
 
-    Swatches are discs 18 px high in one column of the list; anything shorter in that column
-    (the query box's border, the footer's text) is not a swatch.
+    Swatches are discs 18 px across in one column of the list; anything else in that column (the
+    query box's border and text, the footer's text) is not a swatch.
     """
     shot = desktop.grab()
     x = window.left + 21
@@ -94,7 +95,16 @@ def rows(desktop: Desktop, window: Box) -> list[tuple[int, int, int]]:
         elif not inked and start is not None:
             runs.append((start, y))
             start = None
-    return [desktop.pixel(x, (a + b) // 2, shot) for a, b in runs if 14 <= b - a <= 22]
+    found = []
+    for a, b in runs:
+        middle = (a + b) // 2
+        colour = desktop.pixel(x, middle, shot)
+        # A disc: as wide as high, one colour across its middle (a typed "4" in the query box is not).
+        if 14 <= b - a <= 22 and desktop.pixel(x - 6, middle, shot) == colour == desktop.pixel(
+            x + 6, middle, shot
+        ):
+            found.append(colour)
+    return found
 
 
 def near(rgb: tuple[int, int, int], hex6: str, tolerance: int = 8) -> bool:
@@ -107,7 +117,9 @@ def start_switch(tray: Tray, *args: str) -> tuple[subprocess.Popen[bytes], Box]:
         [sys.executable, "-m", "trayapp", "switch", "--debug", *args], name="switch", env=tray.env
     )
     try:
-        window = tray.desktop.wait_for(lambda: switcher_window(tray.desktop), timeout=15, message="the switcher")
+        window = tray.desktop.wait_for(
+            lambda: switcher_window(tray.desktop), timeout=15, message="the switcher"
+        )
     except TimeoutError as exc:
         raise AssertionError(f"{exc}\nswitch log:\n{tray.desktop.log('switch')}") from None
     return proc, window
@@ -155,13 +167,26 @@ def test_fuzzy_query_and_ctrl_c_copies_credentials_without_opening_a_browser(tra
 
 def test_shift_enter_opens_the_other_mode_and_escape_closes(tray: Tray) -> None:
     desktop = tray.desktop
+    federation = FederationStub().start()
+    try:
+        tray.env["TRAYAPP_SIGNIN_ENDPOINT"] = federation.url
+        shift_enter_then_escape(tray, federation)
+    finally:
+        federation.stop()
+
+
+def shift_enter_then_escape(tray: Tray, federation: FederationStub) -> None:
+    desktop = tray.desktop
     proc, window = start_switch(tray)
     desktop.type_text(ACCOUNT_ID[:8])  # Side project, by account id
     desktop.wait_for(lambda: len(rows(desktop, window)) == 1, message="one row for the account id")
     desktop.key("shift+Return")
-    assert proc.wait(timeout=30) == 0, desktop.log("switch")
-    desktop.wait_for(tray.urls, message="the signed URL's redirect at $BROWSER")
+    desktop.wait_for(tray.urls, timeout=20, message="the signed URL's redirect at $BROWSER")
     assert tray.urls()[0].startswith("http://127.0.0.1:"), tray.urls()  # signed: a one-time local redirect
+    with urllib.request.urlopen(tray.urls()[0], timeout=10) as page:  # what the browser would do
+        assert page.status == 200 and page.url.startswith(federation.url)
+    assert proc.wait(timeout=30) == 0, desktop.log("switch")
+    assert len(federation.token_requests()) == 1  # the other mode than the default (switch-role)
 
     proc, window = start_switch(tray)
     desktop.key("Escape")
