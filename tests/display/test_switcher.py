@@ -21,10 +21,10 @@ import pytest
 from support.desktop import Box, Desktop
 from support.servers import FederationStub, MotoServer
 
-from trayapp.switcher.window import ROW, VISIBLE, WIDTH
+from trayapp.switcher.window import WIDTH
 
 sys.path.insert(0, str(Path(__file__).parent))
-from test_tray import ACCOUNT_ID, Tray, clear_later_pids, exports, no_moto  # noqa: E402
+from test_tray import ACCOUNT_ID, Tray, clear_later_pids, exports, no_moto
 
 pytestmark = pytest.mark.display
 
@@ -166,7 +166,6 @@ def test_fuzzy_query_and_ctrl_c_copies_credentials_without_opening_a_browser(tra
 
 
 def test_shift_enter_opens_the_other_mode_and_escape_closes(tray: Tray) -> None:
-    desktop = tray.desktop
     federation = FederationStub().start()
     try:
         tray.env["TRAYAPP_SIGNIN_ENDPOINT"] = federation.url

@@ -120,8 +120,9 @@ class SwitcherWindow:
     def painted(self, event: tk.Event) -> None:  # type: ignore[type-arg,unused-ignore]
         if self.asked_at is not None and event.widget is self.canvas:
             log.debug(
-                "switcher painted %.1f ms after it was asked for",
+                "switcher painted %.1f ms after it was asked for (at monotonic %.4f)",
                 (time.perf_counter() - self.asked_at) * 1000,
+                time.monotonic(),
             )
             self.asked_at = None
 

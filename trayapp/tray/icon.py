@@ -108,6 +108,21 @@ def swatch_images(icon: Any) -> bool:
     return True
 
 
+def default_on_click(base: type[Any], surface: PystraySurface) -> type[Any]:
+    """pystray's Icon, but a left click runs the default item straight from the menu model.
+
+    pystray's own ``__call__`` first builds every item of a dynamic menu to find the default one,
+    then rebuilds the whole toolkit menu: about a second with 300 accounts, between the click and
+    the switcher. The click only needs the default action.
+    """
+
+    class Icon(base):  # type: ignore[misc]
+        def __call__(self) -> None:
+            surface.activate_default()
+
+    return Icon
+
+
 class PystraySurface:
     """The Surface the controller drives, backed by a pystray Icon."""
 
@@ -120,7 +135,7 @@ class PystraySurface:
         self.shown: tuple[IconSpec, str] | None = None
         self.shown_menu: tuple[Entry, ...] | None = None
         self.stopped = threading.Event()
-        self.icon = pystray.Icon(
+        self.icon = default_on_click(pystray.Icon, self)(
             "trayapp",
             icon=render_icon(controller.icon_spec()),
             title=controller.tooltip(),
@@ -149,6 +164,13 @@ class PystraySurface:
             item.trayapp_swatch = entry.swatch  # read by swatch_images(), where the backend has images
             items.append(item)
         return items
+
+    def activate_default(self) -> None:
+        """A left click, where the host sends one: the menu's default item ("Switch account…")."""
+        menu = self.shown_menu or self.controller.menu()
+        entry = next((e for e in menu if e.default and e.action), None)
+        if entry is not None and entry.action is not None:
+            self.controller.dispatch(entry.action)
 
     def handler(self, entry: Entry) -> Callable[[Any, Any], None]:
         def run(_icon: Any, _item: Any) -> None:
