@@ -3,5 +3,6 @@
 ``window`` draws it with Tk (which ships with Python on Linux, macOS and Windows); ``host`` runs
 it inside the tray (on a thread of its own) or on its own for ``trayapp switch``; ``ipc`` lets
 ``trayapp switch`` ask a running tray to show its window. Filtering and ranking are pure, in
-:mod:`trayapp.core.ranking`. Nothing here imports tkinter at import time.
+:mod:`trayapp.core.ranking`. Only ``window`` imports tkinter, and only ``host`` imports it, when
+a window is about to open.
 """
