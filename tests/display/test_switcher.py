@@ -8,7 +8,9 @@ menu swatches are sampled from a screenshot too.
 from __future__ import annotations
 
 import contextlib
+import io
 import os
+import re
 import signal
 import subprocess
 import sys
@@ -18,6 +20,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from PIL import Image
 from support.desktop import Box, Desktop
 from support.servers import FederationStub, MotoServer
 
@@ -229,4 +232,64 @@ def test_menu_items_show_the_accounts_exact_colour(tray: Tray) -> None:
     assert teal >= 40, desktop.colors(submenu, shot)  # a 16 px disc: ~100 px of the exact colour
     top = desktop.menus()[0]
     assert desktop.count_color("6a1b9a", top, shot) >= 40  # Аналитика: its own purple, ungrouped
+    tray.close_menu()
+
+
+def dbus(desktop: Desktop, dest: str, path: str, method: str, *args: str, check: bool = True) -> str:
+    return desktop.run(
+        [
+            "gdbus",
+            "call",
+            "--session",
+            "--dest",
+            dest,
+            "--object-path",
+            path,
+            "--method",
+            method,
+            "--",
+            *args,
+        ],
+        check=check,
+    )
+
+
+def dbusmenu_icon(desktop: Desktop, pid: int, label: str) -> Image.Image:
+    """The icon data the tray's AppIndicator sends over D-Bus (com.canonical.dbusmenu) for one item."""
+    bus = "org.freedesktop.DBus"
+    names = re.findall(r"'(:[\d.]+)'", dbus(desktop, bus, "/org/freedesktop/DBus", f"{bus}.ListNames"))
+    ours = [
+        n
+        for n in names
+        if f"uint32 {pid}"
+        in dbus(desktop, bus, "/org/freedesktop/DBus", f"{bus}.GetConnectionUnixProcessID", n, check=False)
+    ]
+    assert ours, names
+    layout = dbus(
+        desktop,
+        ours[0],
+        "/org/ayatana/NotificationItem/trayapp/Menu",
+        "com.canonical.dbusmenu.GetLayout",
+        "0",
+        "-1",
+        "[]",
+    )
+    at = layout.index(f"'label': <'{label}'>")
+    item = layout[layout.rindex("<(", 0, at) : at]
+    data = re.search(r"'icon-data': <\[byte ([^\]]*)\]>", item)
+    assert data, item
+    return Image.open(io.BytesIO(bytes(int(b, 16) for b in data.group(1).split(", "))))
+
+
+def test_appindicator_menus_carry_the_exact_colour_too(tray: Tray) -> None:
+    """AppIndicator sends the Gtk menu over D-Bus to SNI hosts (icon data included); without one, GTK shows it."""
+    desktop = tray.desktop
+    tray.env["PYSTRAY_BACKEND"] = "appindicator"
+    proc = tray.start()
+    sent = dbusmenu_icon(desktop, proc.pid, "Teal ops").convert("RGBA")
+    assert sent.getpixel((sent.width // 2, sent.height // 2)) == (0x00, 0x89, 0x7B, 255)
+    tray.walk("Work", "🟢 Teal ops")
+    shot = desktop.screenshot("menu-swatches-appindicator.png")
+    submenu = desktop.menus()[1]
+    assert desktop.count_color(TEAL, submenu, shot) >= 40, desktop.colors(submenu, shot)
     tray.close_menu()
