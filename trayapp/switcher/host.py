@@ -21,6 +21,7 @@ from trayapp.core.model import Account, Config
 from trayapp.tray.menu import Action
 
 if TYPE_CHECKING:
+    from trayapp.switcher.ipc import Server
     from trayapp.tray.controller import TrayController
 
 log = logging.getLogger(__name__)
@@ -53,6 +54,8 @@ class Switcher:
         self.ready = threading.Event()
         self.failed: str | None = None
         self.wakeup: tuple[int, int] | None = None
+        self.thread: threading.Thread | None = None
+        self.server: Server | None = None  # the tray's socket for `trayapp switch`
 
     def load(self) -> tuple[Sequence[Account], Sequence[str]]:
         return self.controller.config.accounts, self.controller.app.store.load().recent
@@ -79,12 +82,19 @@ class Switcher:
         root.withdraw()
         window = SwitcherWindow(root, self.load, self.act, root.destroy if self.standalone else lambda: None)
 
-        def serve_requests(*_: object) -> None:  # other threads never touch Tk: they queue requests
-            if self.wakeup is not None:
-                os.read(self.wakeup[0], 64)
+        def serve_requests() -> None:  # other threads never touch Tk: they queue requests
             while not self.requests.empty():
-                if self.requests.get() == "show":
+                request = self.requests.get()
+                if request == "show":
                     window.show()
+                elif request == "quit":
+                    root.destroy()
+                    return
+
+        def woken(*_: object) -> None:
+            assert self.wakeup is not None
+            os.read(self.wakeup[0], 64)
+            serve_requests()
 
         def poll() -> None:
             serve_requests()
@@ -92,28 +102,43 @@ class Switcher:
 
         if os.name == "posix":  # a pipe wakes Tk's event loop at once, with no polling while idle
             self.wakeup = os.pipe()
-            root.tk.createfilehandler(self.wakeup[0], tk.READABLE, serve_requests)
+            root.tk.createfilehandler(self.wakeup[0], tk.READABLE, woken)
         else:
-            poll()
+            root.after(50, poll)
         self.ready.set()
         if show_first:
             window.show()
+        serve_requests()  # anything asked before the pipe existed
         root.mainloop()
+        if self.wakeup is not None:
+            root.tk.deletefilehandler(self.wakeup[0])
 
     def start(self) -> None:
         """In the tray: build the window now, hidden, on its own thread, so the first show is quick."""
-        threading.Thread(target=self.run, args=(False,), name="trayapp-switcher", daemon=True).start()
+        self.thread = threading.Thread(target=self.run, args=(False,), name="trayapp-switcher", daemon=True)
+        self.thread.start()
+
+    def request(self, what: str) -> None:
+        self.requests.put(what)
+        if self.wakeup is not None:
+            os.write(self.wakeup[1], b"!")
 
     def show(self) -> None:
-        """Bring the window forward (any thread); says why once if it cannot open."""
+        """Bring the window forward (any thread, never blocking); says why if it cannot open."""
         if not IN_PROCESS:
             open_standalone_process()
             return
-        self.requests.put("show")
-        if self.wakeup is not None:
-            os.write(self.wakeup[1], b"!")
-        if self.ready.wait(5) and self.failed:
+        self.request("show")
+        if self.ready.is_set() and self.failed:
             self.controller.notify("trayapp", self.failed[:1].upper() + self.failed[1:])
+
+    def stop(self) -> None:
+        """At Quit: Tk is torn down on its own thread (elsewhere Tcl aborts the process at exit)."""
+        if self.server is not None:
+            self.server.close()
+        if self.thread is not None and self.thread.is_alive():
+            self.request("quit")
+            self.thread.join(timeout=2)
 
 
 def open_standalone_process() -> None:

@@ -15,6 +15,7 @@ from trayapp.core.files import ensure_private_dir
 from trayapp.core.model import Config
 
 if TYPE_CHECKING:
+    from trayapp.switcher.host import Switcher
     from trayapp.tray.controller import TrayController
 
 log = logging.getLogger(__name__)
@@ -93,16 +94,17 @@ def _run(config_path: Path) -> int:
             "($DISPLAY or $WAYLAND_DISPLAY); every other command works without one"
         ) from None
     controller.workers.submit(controller.learn_identity)  # quietly: no busy badge at start-up
-    start_switcher(controller)
+    switcher = start_switcher(controller)
     if controller.problem:
         controller.notify("Config problem", controller.problem)
     elif not controller.config.accounts:
         controller.notify("trayapp", f"No accounts yet: choose Edit accounts… to add some to {config_path}.")
     surface.run()
+    switcher.stop()
     return 0
 
 
-def start_switcher(controller: TrayController) -> None:
+def start_switcher(controller: TrayController) -> Switcher:
     """The quick switcher: built hidden now (so it opens fast), shown by the menu and `trayapp switch`."""
     from trayapp.switcher.host import IN_PROCESS, Switcher
     from trayapp.switcher.ipc import Server
@@ -111,4 +113,6 @@ def start_switcher(controller: TrayController) -> None:
     if IN_PROCESS:
         switcher.start()
     controller.show_switcher = switcher.show
-    Server(switcher.show).start()
+    switcher.server = Server(switcher.show)
+    switcher.server.start()
+    return switcher
