@@ -206,6 +206,12 @@ def test_the_tray_shows_its_switcher_from_the_menu_the_icon_and_trayapp_switch(t
     desktop.key("Escape")
     desktop.wait_for(lambda: switcher_window(desktop) is None, message="the switcher to hide")
 
+    # The menu's first item does the same.
+    tray.choose("Switch account…")
+    desktop.wait_for(lambda: switcher_window(desktop), message="the switcher from the menu")
+    desktop.key("Escape")
+    desktop.wait_for(lambda: switcher_window(desktop) is None, message="the switcher to hide again")
+
     # `trayapp switch` while the tray runs: the tray's own window comes forward; the command exits at once.
     began = time.monotonic()
     asked = tray.cli("switch")

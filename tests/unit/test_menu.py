@@ -258,3 +258,12 @@ def test_chunks_never_overlap_nor_split_a_name_prefix() -> None:
         a, b = leaves(left)[-1].casefold(), leaves(right)[0].casefold()
         label_depth = len(right.label.rstrip("…").partition("–")[0])
         assert a[:label_depth] != b[:label_depth], (left.label, right.label)
+
+
+def test_many_accounts_of_one_display_name_are_still_chunked() -> None:
+    names = ["Prod"] * 30 + ["Prod x", "Straße", "Strasse b"]
+    menu = build_menu(MenuView(config=accounts_named(names), state=State(), now=NOW))
+    chunks = [e for e in menu if e.children and not e.swatch]
+    assert all(0 < len(c.children) <= 25 for c in chunks), [(c.label, len(c.children)) for c in chunks]
+    assert sorted(n for c in chunks for n in leaves(c)) == sorted(names)
+    assert len({c.label for c in chunks}) == len(chunks)  # no two chunks share a label

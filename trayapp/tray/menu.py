@@ -192,7 +192,7 @@ def alphabetical_chunks(ordered: Sequence[Account], depth: int = 1) -> list[tupl
     """
     buckets: dict[str, list[Account]] = {}
     for account in ordered:
-        buckets.setdefault(account.display_name[:depth].casefold(), []).append(account)
+        buckets.setdefault(account.display_name.casefold()[:depth], []).append(account)
     chunks: list[tuple[str, list[Account]]] = []
     run: list[tuple[str, list[Account]]] = []
 
@@ -204,7 +204,7 @@ def alphabetical_chunks(ordered: Sequence[Account], depth: int = 1) -> list[tupl
     for key, members in buckets.items():
         if len(members) > FLAT_LIMIT:
             close_run()
-            if all(len(a.display_name) <= depth for a in members):  # the same name many times over
+            if all(len(a.display_name.casefold()) <= depth for a in members):  # one name many times over
                 chunks += [
                     (f"{prefix_label(key, key)} {n + 1}", members[i : i + FLAT_LIMIT])
                     for n, i in enumerate(range(0, len(members), FLAT_LIMIT))
