@@ -225,6 +225,13 @@ def test_the_tray_shows_its_switcher_from_the_menu_the_icon_and_trayapp_switch(t
     desktop.wait_for(tray.urls, message="Staging's URL at $BROWSER")
     assert "account=777788880000" in tray.urls()[0]
     tray.wait_icon("1565c0")
+
+    # Recent first on an empty query: Staging now leads (alphabetically it would be third).
+    assert tray.cli("switch").returncode == 0
+    window = desktop.wait_for(lambda: switcher_window(desktop), message="the switcher once more")
+    listed = desktop.wait_for(lambda: len(found := rows(desktop, window)) == 5 and found, message="five rows")
+    assert near(listed[0], "1565c0"), listed
+    desktop.key("Escape")
     assert tray.alive()
 
 
