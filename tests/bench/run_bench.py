@@ -41,7 +41,14 @@ from support.servers import (  # noqa: E402
     MotoServer,
 )
 
-SWITCHER_ROWS = ("switch_filter_5000", "switch_keystroke_5000", "switch_paint_click", "switch_paint_tray")
+SWITCHER_ROWS = (
+    "switch_filter_5000",
+    "switch_keystroke_5000",
+    "switch_paint_click",
+    "switch_paint_tray",
+    "switch_command_tray",
+    "switch_command_alone",
+)
 ROLE_ARN = f"arn:aws:iam::{DEFAULT_ACCOUNT}:role/bench-role"
 ACCOUNT = "bench"  # the trayapp account
 ROLE_PROFILE = "role"  # the AWS CLI's own role profile (role_arn + source_profile)

@@ -9,10 +9,14 @@
   event, which the tray logs (with ``--debug``) on the same monotonic clock.
 - ``switch_paint_tray``: the part of that inside the switcher: from the request reaching it to
   that Expose.
+- ``switch_command_tray`` / ``switch_command_alone``: what a desktop shortcut does: from starting
+  ``trayapp switch`` to that first Expose, with the tray running (the command asks it over its
+  socket) and with no tray (``--standalone``: Python, the config, Tk, one window).
 """
 
 from __future__ import annotations
 
+import os
 import re
 import subprocess
 import sys
@@ -22,6 +26,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+TRAYAPP_SWITCH = [sys.executable, "-m", "trayapp", "switch", "--debug"]
 KEYSTROKES = ("t", "te", "tea", "team", "team ", "team 4", "team 42", "team 4", "team 42", "team 42 a")
 
 
@@ -166,6 +171,37 @@ def tray_paint_rows(
         )
     painted = [float(asked) for asked, _ in paints.findall(desktop.log("tray"))][1:]
     clicks = clicks[1:]
+
+    def command_to_paint(
+        argv: list[str], log: Callable[[], str], seen: int, out: Path | None = None
+    ) -> float:
+        """From starting ``argv`` (a shortcut's command) to the switcher's next first paint in ``log``."""
+        began = time.monotonic()
+        with open(out or os.devnull, "wb") as sink:
+            subprocess.Popen(argv, env={**desktop.env, **env}, stdout=sink, stderr=subprocess.STDOUT)
+        found = desktop.wait_for(
+            lambda: len(paints.findall(log())) > seen and paints.findall(log()),
+            timeout=20,
+            interval=0.01,
+            message="the switcher's first paint",
+        )
+        return (float(found[seen][1]) - began) * 1000
+
+    by_command = []
+    for _ in range(opens - 1):
+        time.sleep(0.3)
+        seen = len(paints.findall(desktop.log("tray")))
+        by_command.append(command_to_paint(TRAYAPP_SWITCH, lambda: desktop.log("tray"), seen))
+        desktop.key("Escape")
+        desktop.wait_for(lambda: not desktop.windows_named("^trayapp: switch account$"), message="the hide")
+    proc.terminate()
+    proc.wait(timeout=10)
+    alone = []
+    for n in range(max((opens - 1) // 3, 1)):
+        out = root / f"switch-{n}.log"
+        alone.append(command_to_paint([*TRAYAPP_SWITCH, "--standalone"], out.read_text, 0, out))
+        desktop.key("Escape")
+        desktop.wait_for(lambda: not desktop.windows_named("^trayapp: switch account$"), message="the close")
     return [
         row(
             "switch_paint_click",
@@ -178,5 +214,17 @@ def tray_paint_rows(
             "switcher first paint from the tray's menu action (tray log)",
             "ms",
             summary(painted),
+        ),
+        row(
+            "switch_command_tray",
+            "`trayapp switch` started to first paint, tray running (300 accounts)",
+            "ms",
+            summary(by_command),
+        ),
+        row(
+            "switch_command_alone",
+            "`trayapp switch` started to first paint, no tray (300 accounts)",
+            "ms",
+            summary(alone),
         ),
     ]

@@ -37,6 +37,8 @@ TRAYAPP_ONLY = (
     "switch_keystroke_5000",
     "switch_paint_click",
     "switch_paint_tray",
+    "switch_command_tray",
+    "switch_command_alone",
 )
 
 
