@@ -212,6 +212,14 @@ def test_the_tray_shows_its_switcher_from_the_menu_the_icon_and_trayapp_switch(t
     desktop.key("Escape")
     desktop.wait_for(lambda: switcher_window(desktop) is None, message="the switcher to hide again")
 
+    # Like a launcher, it goes away when the keyboard goes elsewhere (here: to the root window).
+    assert tray.cli("switch").returncode == 0
+    desktop.wait_for(lambda: switcher_window(desktop), message="the switcher before focusing elsewhere")
+    root = re.search(r"Window id: (0x[0-9a-f]+)", desktop.run(["xwininfo", "-root"]))
+    assert root
+    desktop.run(["xdotool", "windowfocus", root.group(1)])
+    desktop.wait_for(lambda: switcher_window(desktop) is None, message="the switcher to hide on focus out")
+
     # `trayapp switch` while the tray runs: the tray's own window comes forward; the command exits at once.
     began = time.monotonic()
     asked = tray.cli("switch")

@@ -81,6 +81,7 @@ class SwitcherWindow:
         self.canvas.bind("<Button-1>", self.click)
         self.canvas.bind("<Double-Button-1>", lambda _e: self.choose("open"))
         root.protocol("WM_DELETE_WINDOW", self.close)
+        root.bind("<FocusOut>", lambda _e: root.after(150, self.close_if_left), add="+")
         root.bind("<Expose>", self.painted, add="+")
 
     @staticmethod
@@ -129,6 +130,14 @@ class SwitcherWindow:
     def close(self) -> None:
         self.root.withdraw()
         self.on_close()
+
+    def close_if_left(self) -> None:
+        """Like a launcher: gone once the keyboard went to another application (not on a first show)."""
+        try:
+            if self.root.state() == "normal" and self.root.focus_get() is None:
+                self.close()
+        except (tk.TclError, KeyError):  # destroyed meanwhile; or a focus on a widget Tk has no name for
+            pass
 
     # -- filtering and drawing -------------------------------------------------------------------
 
