@@ -110,3 +110,11 @@ def test_five_thousand_accounts_filter_per_keystroke_quickly() -> None:
     assert found and found[0].account.display_name == "Team 42 service 42"
     # Not a speed assertion (tests/bench measures that): a guard against a quadratic slip.
     assert time.perf_counter() - began < 5
+
+
+def test_recent_accounts_can_change_without_a_new_index() -> None:
+    ranker = Ranker(ALL, ["sandbox"])
+    assert names(ranker.rank(""))[0] == "Sandbox"
+    ranker.set_recent(["prod", "sandbox"])
+    assert names(ranker.rank(""))[:2] == ["Prod", "Sandbox"]
+    assert names(ranker.rank("p")) == names(rank(ALL, "p", recent=["prod", "sandbox"]))

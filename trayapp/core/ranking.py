@@ -101,8 +101,14 @@ class Ranker:
     """Ranks one list of accounts against successive queries; not thread-safe (one per window)."""
 
     def __init__(self, accounts: Sequence[Account], recent: Sequence[str] = ()):
+        self.entries = [_Entry(a, 0) for a in accounts]
+        self.set_recent(recent)
+
+    def set_recent(self, recent: Sequence[str]) -> None:
+        """New recent accounts (most recent first), without indexing the accounts again."""
         position = {name: i for i, name in enumerate(recent)}
-        self.entries = [_Entry(a, position.get(a.name, len(position))) for a in accounts]
+        for entry in self.entries:
+            entry.recent = position.get(entry.account.name, len(position))
         self._last: tuple[tuple[str, ...], list[_Entry]] = ((), self.entries)
 
     def rank(self, query: str, limit: int | None = None) -> list[Match]:

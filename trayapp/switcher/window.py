@@ -99,10 +99,13 @@ class SwitcherWindow:
     def show(self) -> None:
         """Fresh accounts and recents, an empty query, the window in front with the keyboard."""
         self.asked_at = time.perf_counter()
-        source = self.load()
-        if source != self.source:  # the index costs ~4 ms per 1,000 accounts: only when they change
-            self.source = (tuple(source[0]), tuple(source[1]))
-            self.ranker = Ranker(*self.source)
+        loaded = self.load()
+        accounts, recent = tuple(loaded[0]), tuple(loaded[1])
+        if self.source is None or accounts != self.source[0]:  # indexing costs ~4 ms per 1,000 accounts
+            self.ranker = Ranker(accounts, recent)
+        elif recent != self.source[1]:
+            self.ranker.set_recent(recent)
+        self.source = (accounts, recent)
         self.query.set("")  # runs filter()
         self.status.configure(text=FOOTER, fg=QUIET)
         self.root.deiconify()
