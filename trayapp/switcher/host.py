@@ -69,10 +69,14 @@ class Switcher:
 
     def run(self, show_first: bool) -> None:
         """Own the Tk root in this thread until it is destroyed (standalone: until the window closes)."""
-        import tkinter as tk
+        try:
+            import tkinter as tk
 
-        from trayapp.switcher.window import SwitcherWindow
-
+            from trayapp.switcher.window import SwitcherWindow
+        except ImportError:
+            self.failed = "the quick switcher needs Tk, which this Python lacks (Debian and Ubuntu: python3-tk)"
+            self.ready.set()
+            return
         try:
             root = tk.Tk(className="trayapp")
         except tk.TclError as exc:
