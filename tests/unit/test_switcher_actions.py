@@ -131,3 +131,27 @@ def test_other_requests_are_ignored(short_dir: Path) -> None:
         assert not shown.is_set()
     finally:
         server.close()
+
+
+def test_a_python_without_tk_says_so_when_the_switcher_is_asked_for(monkeypatch: pytest.MonkeyPatch) -> None:
+    import sys
+
+    from trayapp.switcher.host import Switcher
+
+    class Controller:
+        def __init__(self) -> None:
+            self.notes: list[tuple[str, str]] = []
+
+        def notify(self, title: str, message: str) -> None:
+            self.notes.append((title, message))
+
+    monkeypatch.setitem(sys.modules, "tkinter", None)  # what "import tkinter" meets without python3-tk
+    monkeypatch.delitem(sys.modules, "trayapp.switcher.window", raising=False)
+    controller = Controller()
+    switcher = Switcher(controller)  # type: ignore[arg-type]
+    switcher.start()
+    assert switcher.ready.wait(10)
+    switcher.show()
+    assert controller.notes == [
+        ("trayapp", "The quick switcher needs Tk, which this Python lacks (Debian and Ubuntu: python3-tk)")
+    ]
