@@ -74,7 +74,9 @@ class Switcher:
 
             from trayapp.switcher.window import SwitcherWindow
         except ImportError:
-            self.failed = "the quick switcher needs Tk, which this Python lacks (Debian and Ubuntu: python3-tk)"
+            self.failed = (
+                "the quick switcher needs Tk, which this Python lacks (Debian and Ubuntu: python3-tk)"
+            )
             self.ready.set()
             return
         try:
