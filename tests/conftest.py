@@ -24,7 +24,15 @@ def isolated_home(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.
         monkeypatch.setenv(var, str(home / sub) if sub else str(home))
     monkeypatch.setenv("AWS_CONFIG_FILE", str(home / ".aws" / "config"))
     monkeypatch.setenv("AWS_SHARED_CREDENTIALS_FILE", str(home / ".aws" / "credentials"))
-    for var in ("TRAYAPP_CONFIG", "AWS_PROFILE", "AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY", "AWS_SESSION_TOKEN",
-                "AWS_ENDPOINT_URL_STS", "TRAYAPP_SIGNIN_ENDPOINT", "BROWSER"):
+    for var in (
+        "TRAYAPP_CONFIG",
+        "AWS_PROFILE",
+        "AWS_ACCESS_KEY_ID",
+        "AWS_SECRET_ACCESS_KEY",
+        "AWS_SESSION_TOKEN",
+        "AWS_ENDPOINT_URL_STS",
+        "TRAYAPP_SIGNIN_ENDPOINT",
+        "BROWSER",
+    ):
         monkeypatch.delenv(var, raising=False)
     return home

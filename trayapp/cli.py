@@ -239,6 +239,17 @@ def cmd_tray(ctx: Context) -> int:
     return run_tray(getattr(ctx.args, "config", None))
 
 
+def cmd_switch(ctx: Context) -> int:
+    """Bring the running tray's switcher forward, else open one window of our own."""
+    from trayapp.switcher.ipc import ask_tray_to_show
+
+    if not ctx.args.standalone and ask_tray_to_show():
+        return 0
+    from trayapp.switcher.host import run_standalone
+
+    return run_standalone(ctx.path)
+
+
 def cmd_import(ctx: Context) -> int:
     from trayapp.core.importing import add_accounts, add_link, parse_aesr
 
@@ -396,6 +407,12 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser("tray", parents=[common], help="start the tray icon (the default)")
     p.set_defaults(run=cmd_tray)
+
+    p = sub.add_parser("switch", parents=[common], help="the quick switcher: type to find an account")
+    p.add_argument(
+        "--standalone", action="store_true", help="open a window of its own even when the tray runs"
+    )
+    p.set_defaults(run=cmd_switch)
 
     p = sub.add_parser("list", parents=[common], help="list the accounts")
     p.add_argument("--json", action="store_true", help="print JSON")

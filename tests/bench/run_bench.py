@@ -41,6 +41,14 @@ from support.servers import (  # noqa: E402
     MotoServer,
 )
 
+SWITCHER_ROWS = (
+    "switch_filter_5000",
+    "switch_keystroke_5000",
+    "switch_paint_click",
+    "switch_paint_tray",
+    "switch_command_tray",
+    "switch_command_alone",
+)
 ROLE_ARN = f"arn:aws:iam::{DEFAULT_ACCOUNT}:role/bench-role"
 ACCOUNT = "bench"  # the trayapp account
 ROLE_PROFILE = "role"  # the AWS CLI's own role profile (role_arn + source_profile)
@@ -61,6 +69,7 @@ ROW_KEYS = (
     "rss_miss",
     *(f"menu_{n}" for n in MENU_SIZES),
     "load_500",
+    *SWITCHER_ROWS,
 )
 
 
@@ -304,6 +313,21 @@ def check_assume_role(run: Run) -> None:
 def check_configure_list(run: Run) -> None:
     if "assume-role" not in run.stdout:
         raise RuntimeError(f"aws configure list did not resolve the role profile:\n{run.stdout}")
+
+
+def switcher_rows(root: Path, quick: bool) -> list[Row]:
+    """The quick switcher's rows (see switcher_bench.py); the display ones run on a test desktop."""
+    import switcher_bench
+
+    rows = [
+        Row(
+            "switch_filter_5000",
+            "switcher filter per keystroke, 5,000 accounts (in-process)",
+            "ms",
+            summary(switcher_bench.filter_times(5000, 3 if quick else 30)),
+        )
+    ]
+    return rows + switcher_bench.display_rows(root, quick, Row, summary)
 
 
 # --------------------------------------------------------------------------------------------
@@ -705,6 +729,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     ]
     with tempfile.TemporaryDirectory(prefix="trayapp-bench-menu-") as scratch:
         rows += in_process_rows(Path(scratch), args.quick)
+    with tempfile.TemporaryDirectory(prefix="trayapp-bench-switch-") as scratch:
+        rows += switcher_rows(Path(scratch), args.quick)
 
     print(f"# trayapp bench, {info['date']}; {info['machine']}; Python {info['python']}")
     print(f"# {versions.get('trayapp')}; {versions.get('aws')}")

@@ -28,7 +28,18 @@ COMPARED = (
     "rss_hit_offline",
     "rss_miss",
 )
-TRAYAPP_ONLY = ("menu_10", "menu_100", "menu_500", "load_500")
+TRAYAPP_ONLY = (
+    "menu_10",
+    "menu_100",
+    "menu_500",
+    "load_500",
+    "switch_filter_5000",
+    "switch_keystroke_5000",
+    "switch_paint_click",
+    "switch_paint_tray",
+    "switch_command_tray",
+    "switch_command_alone",
+)
 
 
 def _missing(reason: str) -> None:

@@ -316,7 +316,9 @@ class LockableKeyring(DictKeyring):
         super().delete_password(service, username)
 
 
-def test_a_locked_keyring_is_one_sentence_and_forget_keeps_track(restore_keyring: Any, tmp_path: Path) -> None:
+def test_a_locked_keyring_is_one_sentence_and_forget_keeps_track(
+    restore_keyring: Any, tmp_path: Path
+) -> None:
     backend = LockableKeyring()
     keyring.set_keyring(backend)
     cache = KeyringCache(tmp_path)

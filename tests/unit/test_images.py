@@ -98,8 +98,9 @@ def test_initials_are_drawn_in_the_contrasting_ink(
     icon = images.account_icon(size, colour, "SP")
     assert near(icon, ink) >= size  # a letter's worth of strokes
     assert near(icon, not_ink) == 0
-    bare = images.account_icon(size, colour, "")
-    assert near(bare, ink) == 0
+    bare = images.account_icon(size, colour, "")  # nothing to write: the mark's arrows in the ink
+    assert near(bare, ink) >= size
+    assert near(bare, not_ink) == 0
 
 
 def test_initials_are_normalised_before_drawing() -> None:
@@ -201,3 +202,44 @@ def test_asset_files_are_the_current_mark() -> None:
             assert max(high) <= 8, f"{name} is stale: run python packaging/make_icons.py"
     with Image.open(ASSETS / "trayapp.ico") as ico:
         assert {(16, 16), (24, 24), (32, 32), (48, 48), (256, 256)} <= set(ico.info["sizes"])
+
+
+@pytest.mark.parametrize("size", [16, 22, 64])
+def test_a_dark_account_colour_gets_a_light_ring_and_stands_apart_from_the_mark(size: int) -> None:
+    navy = (0x1A, 0x23, 0x7E)
+    assert images.needs_outline(navy) and images.needs_outline(images.BACKGROUND)
+    assert not images.needs_outline(GREEN) and not images.needs_outline((0xFF, 0xEB, 0x3B))
+    icon = images.account_icon(size, "1a237e", "PR")
+    edge = icon.getpixel((0, size // 2))
+    assert near(icon, images.FOREGROUND, 30) >= 2 * size  # the ring, most of the way round
+    assert edge[3] == 255 and min(edge[:3]) > 150, edge  # type: ignore[index]
+    assert count(icon, (*navy, 255)) >= 0.3 * size * size  # and the exact colour inside it
+    plain = images.account_icon(size, "2e7d32", "PR")
+    assert plain.getpixel((0, size // 2)) == (*GREEN, 255)  # no ring where the colour stands out anyway
+
+
+@pytest.mark.parametrize("size", [16, 22, 32])
+@pytest.mark.parametrize("colour", ["00897b", "c62828", "ad1457", "000000", "ffffff"])
+def test_a_swatch_is_the_exact_colour_in_a_grey_ring(size: int, colour: str) -> None:
+    rgb = images.parse_color(colour)
+    swatch = images.swatch(size, colour)
+    assert swatch.mode == "RGBA" and swatch.size == (size, size)
+    assert swatch.getpixel((size // 2, size // 2)) == (*rgb, 255)
+    assert count(swatch, (*rgb, 255)) >= 0.25 * size * size
+    assert swatch.getpixel((0, 0))[3] == 0  # type: ignore[index]  # round, with a clear corner
+    ring = [swatch.getpixel((x, size // 2)) for x in range(size // 2)]
+    assert any(p[3] > 200 and max(abs(c - 0x8A) for c in p[:3]) <= 40 for p in ring), ring  # type: ignore[index]
+
+
+def test_red_and_crimson_swatches_differ_where_their_emoji_do_not() -> None:
+    from trayapp.core.colors import swatch as emoji
+
+    assert emoji("c62828") == emoji("ad1457") == "🔴"
+    assert images.swatch(16, "c62828").tobytes() != images.swatch(16, "ad1457").tobytes()
+
+
+def test_an_account_without_a_colour_gets_an_empty_ring() -> None:
+    ring = images.swatch(16, None)
+    assert ring.getpixel((8, 8))[3] == 0  # type: ignore[index]
+    assert images.swatch(16, "").tobytes() == ring.tobytes()
+    assert max(ring.getchannel("A").tobytes()) > 200

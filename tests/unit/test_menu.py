@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 import time
 from dataclasses import replace
 from datetime import UTC, datetime
@@ -77,6 +78,8 @@ def test_menu_tree_for_a_config_of_four_accounts_in_two_groups() -> None:
 trayapp · george [disabled]
 Active: primary session [disabled]
 ----
+Switch account… [default]
+----
 Personal (1)
   🟢 Side project
     Open console (switch role) [default]
@@ -134,9 +137,10 @@ def test_account_actions_carry_the_account_name_and_mode() -> None:
 
 def test_labels_are_sanitised() -> None:
     menu = build_menu(view())
-    sandbox = find(menu, "◻ Sandbox")
+    sandbox = find(menu, "○ Sandbox")
     assert "\u202e" not in sandbox.label and "\n" not in sandbox.label
-    assert sandbox.label == "◻ Sandbox evil line"
+    assert sandbox.label == "○ Sandbox evil line"
+    assert sandbox.swatch == ("", "Sandbox evil line")
     assert clean("x" * 100) == "x" * 59 + "…"
     assert clean("a\u200fb\tc\x00d") == "a b c d"
 
@@ -201,3 +205,65 @@ def test_time_left_wording() -> None:
     assert time_left(datetime(2026, 11, 28, 14, 5, 30, tzinfo=UTC), NOW) == "2 h 5 min"
     assert time_left(datetime(2026, 11, 28, 12, 0, 59, tzinfo=UTC), NOW) == "0 min"
     assert time_left(datetime(2026, 11, 28, 11, 0, tzinfo=UTC), NOW) == "expired"
+
+
+def accounts_named(names: list[str], group: str | None = None) -> Config:
+    lines = []
+    for i, name in enumerate(names):
+        extra = f'group = "{group}"\n' if group else ""
+        lines.append(
+            f'[[account]]\nname = "a{i}"\ndisplay_name = "{name}"\naccount_id = "{100000000000 + i}"\n'
+            f'role_name = "admin"\n{extra}'
+        )
+    return parse_config("\n".join(lines).encode(), Path("big.toml"))
+
+
+def leaves(entry: Entry) -> list[str]:
+    return [c.swatch[1] for c in entry.children if c.swatch]
+
+
+def test_a_big_group_is_split_into_alphabetical_chunks_like_ungrouped_accounts() -> None:
+    names = [f"{letter}{word} {i}" for letter in "abcdefgh" for word in ("lpha", "eta") for i in range(6)]
+    menu = build_menu(MenuView(config=accounts_named(names, group="Work"), state=State(), now=NOW))
+    work = find(menu, "Work (96)")
+    chunks = work.children
+    assert all(c.children and not c.swatch for c in chunks), [c.label for c in chunks]
+    assert [c.label for c in chunks] == ["A–B", "C–D", "E–F", "G–H"]
+    assert [n for c in chunks for n in leaves(c)] == sorted(names, key=str.casefold)
+    small = build_menu(MenuView(config=accounts_named(names[:20], group="Work"), state=State(), now=NOW))
+    assert [c.swatch[1] for c in find(small, "Work (20)").children if c.swatch] == names[:20]  # config order
+
+
+def test_chunks_never_overlap_nor_split_a_name_prefix() -> None:
+    # 60 names starting "Prod", 10 "Pa…", 5 "Q…": a chunk boundary inside "P" must fall between prefixes.
+    names = [f"Prod {i:02d}" for i in range(30)] + [f"Prodx {i}" for i in range(30)]
+    names += [f"Pa {i}" for i in range(10)] + [f"Q {i}" for i in range(5)]
+    menu = build_menu(MenuView(config=accounts_named(names), state=State(), now=NOW))
+    chunks = [e for e in menu if e.children and not e.swatch]
+    seen: list[str] = []
+    prefixes: list[tuple[str, str]] = []
+    for chunk in chunks:
+        members = leaves(chunk)
+        assert 0 < len(members) <= 25, (chunk.label, len(members))
+        seen += members
+        first, _, last = chunk.label.rstrip("…").partition("–")
+        last = last or first
+        prefixes.append((first.casefold(), last.casefold()))
+        assert all(m.casefold()[: len(first)] >= first.casefold() for m in members), chunk.label
+        assert all(m.casefold()[: len(last)] <= last.casefold() for m in members), chunk.label
+    assert seen == sorted(names, key=str.casefold)  # every account once, in order
+    for (_, last), (first, _) in itertools.pairwise(prefixes):
+        assert last < first, prefixes  # labels never overlap
+    for left, right in itertools.pairwise(chunks):  # the same 4-letter start never spans two chunks
+        a, b = leaves(left)[-1].casefold(), leaves(right)[0].casefold()
+        label_depth = len(right.label.rstrip("…").partition("–")[0])
+        assert a[:label_depth] != b[:label_depth], (left.label, right.label)
+
+
+def test_many_accounts_of_one_display_name_are_still_chunked() -> None:
+    names = ["Prod"] * 30 + ["Prod x", "Straße", "Strasse b"]
+    menu = build_menu(MenuView(config=accounts_named(names), state=State(), now=NOW))
+    chunks = [e for e in menu if e.children and not e.swatch]
+    assert all(0 < len(c.children) <= 25 for c in chunks), [(c.label, len(c.children)) for c in chunks]
+    assert sorted(n for c in chunks for n in leaves(c)) == sorted(names)
+    assert len({c.label for c in chunks}) == len(chunks)  # no two chunks share a label

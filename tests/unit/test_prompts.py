@@ -69,7 +69,9 @@ def test_choice_of_prompt() -> None:
     assert isinstance(choose_prompt(None, interactive=False), DialogPrompt)
 
 
-def test_dialog_that_cannot_open_is_an_error_not_a_cancel(on_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_dialog_that_cannot_open_is_an_error_not_a_cancel(
+    on_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     from trayapp.core.errors import TrayappError
 
     monkeypatch.setenv("PATH", str(on_path / "empty"))  # no zenity or kdialog: our Tk dialog

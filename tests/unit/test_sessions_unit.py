@@ -391,7 +391,9 @@ def test_explain_is_one_sentence(code: str, message: str, expected: str) -> None
 
 
 def test_throttling_sentence_says_how_often_it_tried() -> None:
-    assert f"tried {THROTTLE_ATTEMPTS} times" in explain("Throttling", "Rate exceeded", ACCOUNT, FakeClient(), 4)
+    assert f"tried {THROTTLE_ATTEMPTS} times" in explain(
+        "Throttling", "Rate exceeded", ACCOUNT, FakeClient(), 4
+    )
     text = explain("Throttling", "Rate exceeded", ACCOUNT, FakeClient(), 1)
     assert "tried" not in text and "try again in a minute" in text
 

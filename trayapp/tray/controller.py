@@ -84,6 +84,7 @@ class TrayController:
         self.workers = ThreadPoolExecutor(max_workers=4, thread_name_prefix="trayapp-work")
         self.config_mtime = self.mtime()
         self.warned_expiry: str | None = None
+        self.show_switcher: Callable[[], None] | None = None  # the quick switcher, where one can open
         try:
             config = load_config(config_path)
         except ConfigError as exc:
@@ -137,6 +138,8 @@ class TrayController:
         kind, *args = action
         if kind == "quit":
             self.quit()
+        elif kind == "switch" and self.show_switcher:
+            self.show_switcher()
         elif kind == "reload":
             self.reload(announce=True)
         elif kind == "edit":

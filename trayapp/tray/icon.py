@@ -54,6 +54,75 @@ def render_icon(spec: IconSpec, size: int = ICON_SIZE) -> Image.Image:
     return images.busy_icon(base) if spec.busy else base
 
 
+SWATCH_SIZE = 16  # GTK's menu icon size
+
+
+def swatch_images(icon: Any) -> bool:
+    """Show each account item's exact colour as an image where pystray builds Gtk menus.
+
+    pystray's MenuItem has no image, but its gtk and AppIndicator backends (the latter sends the
+    Gtk menu over D-Bus, icon data included) create every item in ``_create_menu_item``: wrap it
+    and give swatched items a GtkImageMenuItem with the label minus its emoji. Elsewhere (Windows,
+    macOS, xorg) returns False and labels keep the nearest emoji. Runs on the GTK main loop.
+    """
+    create = getattr(icon, "_create_menu_item", None)
+    if create is None:
+        return False
+    from gi.repository import GdkPixbuf, GLib, Gtk
+
+    pixbufs: dict[str, Any] = {}
+
+    def pixbuf(color: str) -> Any:
+        if color not in pixbufs:
+            image = images.swatch(SWATCH_SIZE, color or None)
+            pixbufs[color] = GdkPixbuf.Pixbuf.new_from_bytes(
+                GLib.Bytes.new(image.tobytes()),
+                GdkPixbuf.Colorspace.RGB,
+                True,
+                8,
+                image.width,
+                image.height,
+                image.width * 4,
+            )
+        return pixbufs[color]
+
+    def create_item(descriptor: Any) -> Any:
+        made = create(descriptor)
+        swatch = getattr(descriptor, "trayapp_swatch", None)
+        if swatch is None:
+            return made
+        color, text = swatch
+        item = Gtk.ImageMenuItem.new_with_label(text)
+        item.set_image(Gtk.Image.new_from_pixbuf(pixbuf(color)))
+        item.set_always_show_image(True)  # menus hide images by default (gtk-menu-images)
+        submenu = made.get_submenu()
+        if submenu is not None:
+            made.set_submenu(None)
+            item.set_submenu(submenu)
+        else:
+            item.connect("activate", icon._handler(descriptor))
+        item.set_sensitive(made.get_sensitive())
+        return item
+
+    icon._create_menu_item = create_item
+    return True
+
+
+def default_on_click(base: type[Any], surface: PystraySurface) -> type[Any]:
+    """pystray's Icon, but a left click runs the default item straight from the menu model.
+
+    pystray's own ``__call__`` first builds every item of a dynamic menu to find the default one,
+    then rebuilds the whole toolkit menu: about a second with 300 accounts, between the click and
+    the switcher. The click only needs the default action.
+    """
+
+    class Icon(base):  # type: ignore[misc]
+        def __call__(self) -> None:
+            surface.activate_default()
+
+    return Icon
+
+
 class PystraySurface:
     """The Surface the controller drives, backed by a pystray Icon."""
 
@@ -66,12 +135,13 @@ class PystraySurface:
         self.shown: tuple[IconSpec, str] | None = None
         self.shown_menu: tuple[Entry, ...] | None = None
         self.stopped = threading.Event()
-        self.icon = pystray.Icon(
+        self.icon = default_on_click(pystray.Icon, self)(
             "trayapp",
             icon=render_icon(controller.icon_spec()),
             title=controller.tooltip(),
             menu=pystray.Menu(lambda: self.items(controller.menu())),
         )
+        self.has_images = swatch_images(self.icon)
         controller.surface = self
 
     def items(self, entries: tuple[Entry, ...]) -> list[Any]:
@@ -84,16 +154,23 @@ class PystraySurface:
             action = self.handler(entry)
             checked = (lambda _item, value=entry.checked: bool(value)) if entry.checked is not None else None
             submenu = pystray.Menu(*self.items(entry.children)) if entry.children else None
-            items.append(
-                pystray.MenuItem(
-                    entry.label,
-                    submenu if submenu is not None else action,
-                    checked=checked,
-                    enabled=entry.enabled,
-                    default=entry.default,
-                )
+            item = pystray.MenuItem(
+                entry.label,
+                submenu if submenu is not None else action,
+                checked=checked,
+                enabled=entry.enabled,
+                default=entry.default,
             )
+            item.trayapp_swatch = entry.swatch  # read by swatch_images(), where the backend has images
+            items.append(item)
         return items
+
+    def activate_default(self) -> None:
+        """A left click, where the host sends one: the menu's default item ("Switch account…")."""
+        menu = self.shown_menu or self.controller.menu()
+        entry = next((e for e in menu if e.default and e.action), None)
+        if entry is not None and entry.action is not None:
+            self.controller.dispatch(entry.action)
 
     def handler(self, entry: Entry) -> Callable[[Any, Any], None]:
         def run(_icon: Any, _item: Any) -> None:

@@ -26,8 +26,10 @@ __all__ = [
     "contrast_ratio",
     "initials",
     "mark",
+    "needs_outline",
     "parse_color",
     "relative_luminance",
+    "swatch",
     "text_color",
 ]
 
@@ -40,6 +42,9 @@ FOREGROUND: RGB = (0xEC, 0xEF, 0xF1)
 
 WHITE: RGB = (0xFF, 0xFF, 0xFF)
 BLACK: RGB = (0x00, 0x00, 0x00)
+RING: RGB = (0x8A, 0x8A, 0x8A)
+"""A menu swatch's outline: a mid grey that stands out on light and on dark menus alike."""
+DARK_CONTRAST = 2.0  # account colours closer than this to the mark's slate get a light outline
 
 _SUPERSAMPLE = 4
 _RADIUS = 0.22  # corner radius of the rounded square, as a fraction of its side
@@ -117,7 +122,7 @@ def initials(display_name: str) -> str:
     Latin letters lose their accents (``"Élan"`` -> ``"EL"``, ``"Straße"`` -> ``"ST"``). Other
     scripts, emoji and symbols count as spaces, because the bundled font draws only ASCII
     letters and digits. Returns ``""`` when nothing is left (``""``, ``"🚀"``, ``"Прод"``):
-    the icon then shows the colour alone.
+    the icon then shows the mark's arrows on the colour.
     """
     folded = "".join(
         ch
@@ -141,14 +146,25 @@ def _check_size(size: int) -> None:
         raise ValueError(f"icon size must be a positive integer, not {size!r}")
 
 
-def _rounded_square(size: int, fill: RGB) -> Image.Image:
-    """A square of ``fill`` with rounded, anti-aliased corners, ``size`` px, supersampled."""
+def _rounded_square(size: int, fill: RGB, outline: RGB | None = None) -> Image.Image:
+    """A square of ``fill`` with rounded, anti-aliased corners, ``size`` px, supersampled.
+
+    ``outline`` draws a thin ring of that colour just inside the edge (about a twentieth of the side).
+    """
     big = size * _SUPERSAMPLE
     canvas = Image.new("RGBA", (big, big), (*fill, 0))
-    ImageDraw.Draw(canvas).rounded_rectangle(
-        (0, 0, big - 1, big - 1), radius=round(big * _RADIUS), fill=(*fill, 255)
-    )
-    small = canvas.resize((size, size), Image.Resampling.LANCZOS)
+    draw = ImageDraw.Draw(canvas)
+    radius = round(big * _RADIUS)
+    if outline is None:
+        draw.rounded_rectangle((0, 0, big - 1, big - 1), radius=radius, fill=(*fill, 255))
+    else:
+        ring = max(round(size / 20), 1) * _SUPERSAMPLE
+        draw.rounded_rectangle((0, 0, big - 1, big - 1), radius=radius, fill=(*outline, 255))
+        draw.rounded_rectangle(
+            (ring, ring, big - 1 - ring, big - 1 - ring), radius=max(radius - ring, 0), fill=(*fill, 255)
+        )
+    # A box filter keeps a ring's neighbours exact; LANCZOS (sharper) would smear it inwards.
+    small = canvas.resize((size, size), Image.Resampling.LANCZOS if outline is None else Image.Resampling.BOX)
     # LANCZOS rings a little past the edge; drop that faint halo so the corners are truly clear.
     small.putalpha(small.getchannel("A").point(lambda a: 0 if a < 8 else a))
     return small
@@ -166,18 +182,20 @@ def _arrow(draw: ImageDraw.ImageDraw, y: float, tail: float, tip: float, width: 
     draw.polygon([(neck, y - head), (tip, y), (neck, y + head)], fill=fill)
 
 
+def _arrows(size: int, ink: RGB) -> Image.Image:
+    """Two opposed arrows, offset like a "switch" sign (one account out, the other in), on clear."""
+    big = size * _SUPERSAMPLE
+    glyph = Image.new("RGBA", (big, big), (*ink, 0))
+    draw = ImageDraw.Draw(glyph)
+    width = big * 0.105
+    _arrow(draw, big * 0.35, tail=big * 0.20, tip=big * 0.82, width=width, fill=(*ink,))
+    _arrow(draw, big * 0.65, tail=big * 0.80, tip=big * 0.18, width=width, fill=(*ink,))
+    return glyph.resize((size, size), Image.Resampling.LANCZOS)
+
+
 @lru_cache(maxsize=32)
 def _mark(size: int) -> Image.Image:
-    icon = _rounded_square(size, BACKGROUND)
-    big = size * _SUPERSAMPLE
-    glyph = Image.new("RGBA", (big, big), (*FOREGROUND, 0))
-    draw = ImageDraw.Draw(glyph)
-    # Two opposed arrows, offset like a "switch" sign: one account out, the other in.
-    width = big * 0.105
-    _arrow(draw, big * 0.35, tail=big * 0.20, tip=big * 0.82, width=width, fill=(*FOREGROUND,))
-    _arrow(draw, big * 0.65, tail=big * 0.80, tip=big * 0.18, width=width, fill=(*FOREGROUND,))
-    glyph = glyph.resize((size, size), Image.Resampling.LANCZOS)
-    return Image.alpha_composite(icon, glyph)
+    return Image.alpha_composite(_rounded_square(size, BACKGROUND), _arrows(size, FOREGROUND))
 
 
 def mark(size: int) -> Image.Image:
@@ -208,12 +226,20 @@ def _fit_font(
         px -= 1
 
 
+def needs_outline(rgb: RGB) -> bool:
+    """Whether an account colour is too close to the neutral mark's slate (and to dark panels) alone."""
+    return contrast_ratio(rgb, BACKGROUND) < DARK_CONTRAST
+
+
 @lru_cache(maxsize=128)
 def _account_icon(size: int, rgb: RGB, text: str) -> Image.Image:
-    icon = _rounded_square(size, rgb)
-    if not text:
-        return icon
+    # A dark colour gets a light ring: it must not pass for the neutral mark, nor melt into a dark panel.
+    icon = _rounded_square(size, rgb, FOREGROUND if needs_outline(rgb) else None)
     ink = text_color(rgb)
+    if not text:
+        # No letter the bundled font can draw ("Прод", "🚀"): the mark's arrows, never a blank square.
+        glyph = _arrows(size, ink)
+        return Image.alpha_composite(icon, glyph)
     # A hairline stroke in the ink colour gives the regular face a bold weight; below 20 px it
     # would close the counters, so small icons get a thinner one.
     stroke = size / 48 if size > 24 else 0.3
@@ -238,12 +264,41 @@ def account_icon(size: int, color_hex: str, initials: str) -> Image.Image:
     at least an eighth of the side around them), so a screenshot can find it. The letters are
     white or black, whichever contrasts better with the colour (WCAG). ``initials`` (normally from
     :func:`initials`) is upper-cased and cut to two ASCII letters or digits, the only characters
-    the bundled font draws; anything else is dropped, and ``""`` draws the colour alone.
+    the bundled font draws; anything else is dropped, and ``""`` (say, a name in another script) draws the mark's
+    arrows instead: never a blank square. A dark colour (:func:`needs_outline`) gets a thin
+    light ring inside the edge, so it stands apart from the neutral mark and from a dark panel.
     Raises ``ValueError`` for a colour that is not ``#rrggbb``/``rrggbb`` or a bad size.
     """
     _check_size(size)
     text = "".join(ch for ch in initials.upper() if ch.isascii() and ch.isalnum())[:2]
     return _account_icon(size, parse_color(color_hex), text).copy()
+
+
+@lru_cache(maxsize=512)
+def _swatch(size: int, rgb: RGB | None) -> Image.Image:
+    big = size * _SUPERSAMPLE
+    canvas = Image.new("RGBA", (big, big), (*RING, 0))
+    ring = max(round(size / 16), 1) * _SUPERSAMPLE
+    margin = _SUPERSAMPLE  # one clear pixel all round, like the menu's own icons
+    draw = ImageDraw.Draw(canvas)
+    draw.ellipse((margin, margin, big - 1 - margin, big - 1 - margin), fill=(*RING, 255))
+    inner = (margin + ring, margin + ring, big - 1 - margin - ring, big - 1 - margin - ring)
+    draw.ellipse(inner, fill=(*rgb, 255) if rgb else (0, 0, 0, 0))
+    small = canvas.resize((size, size), Image.Resampling.LANCZOS)
+    if rgb:  # LANCZOS rings inside the disc too: repaint its inner part in the exact colour
+        inset = (margin + ring) / _SUPERSAMPLE + 1
+        ImageDraw.Draw(small).ellipse((inset, inset, size - 1 - inset, size - 1 - inset), fill=(*rgb, 255))
+    return small
+
+
+def swatch(size: int, color_hex: str | None) -> Image.Image:
+    """A menu item's colour swatch: a disc of exactly ``color_hex`` in a thin grey ring, ``size`` px.
+
+    The ring keeps a dark colour visible on a dark menu and a pale one on a light menu; the
+    middle of the disc is the exact colour. No colour (``None`` or ``""``) draws the ring alone.
+    """
+    _check_size(size)
+    return _swatch(size, parse_color(color_hex) if color_hex else None).copy()
 
 
 def busy_icon(base: Image.Image) -> Image.Image:

@@ -13,7 +13,10 @@ from trayapp.core.model import CREDENTIAL_FORMATS, Account, Config
 from trayapp.core.state import State
 
 LABEL_MAX = 60
-FLAT_LIMIT = 25  # more ungrouped accounts than this are split into alphabetical submenus
+NO_COLOR = (
+    "○"  # an account without a colour: a plain ring every font has (an empty "◻" read as a missing glyph)
+)
+FLAT_LIMIT = 25  # a group (or the ungrouped accounts) larger than this is split into alphabetical submenus
 UNSAFE = re.compile(r"[\x00-\x1f\x7f\u200b-\u200f\u202a-\u202e\u2060-\u2069\ufeff]+")
 FORMAT_NAMES = {
     "sh": "bash / zsh",
@@ -39,6 +42,7 @@ class Entry:
     default: bool = False
     checked: bool | None = None
     separator: bool = False
+    swatch: tuple[str, str] | None = None  # (colour or "", label without its emoji): for menus with images
 
 
 SEPARATOR = Entry(separator=True)
@@ -76,8 +80,11 @@ def time_left(until: datetime, now: datetime) -> str:
 
 
 def account_label(account: Account, busy: bool = False) -> str:
-    mark = swatch(account.color) or "◻"
-    return f"{mark} {clean(account.display_name)}" + ("  (working…)" if busy else "")
+    return f"{swatch(account.color) or NO_COLOR} {bare_label(account, busy)}"
+
+
+def bare_label(account: Account, busy: bool = False) -> str:
+    return clean(account.display_name) + ("  (working…)" if busy else "")
 
 
 def account_entries(view: MenuView, account: Account) -> tuple[Entry, ...]:
@@ -116,9 +123,11 @@ def account_entries(view: MenuView, account: Account) -> tuple[Entry, ...]:
 
 
 def account_entry(view: MenuView, account: Account) -> Entry:
+    busy = account.name in view.busy
     return Entry(
-        account_label(account, account.name in view.busy),
+        account_label(account, busy),
         children=account_entries(view, account),
+        swatch=(account.color or "", bare_label(account, busy)),
     )
 
 
@@ -153,7 +162,7 @@ def account_section(view: MenuView) -> tuple[Entry, ...]:
         else:
             loose.append(account)
     entries = [
-        Entry(clean(f"{group} ({len(members)})"), children=tuple(account_entry(view, a) for a in members))
+        Entry(clean(f"{group} ({len(members)})"), children=tuple(chunked(view, members)))
         for group, members in groups.items()
     ]
     entries += chunked(view, loose)
@@ -161,18 +170,55 @@ def account_section(view: MenuView) -> tuple[Entry, ...]:
 
 
 def chunked(view: MenuView, accounts: Sequence[Account]) -> list[Entry]:
-    """Ungrouped accounts flat while few, else in alphabetical submenus of about FLAT_LIMIT."""
+    """Accounts flat while few, else in alphabetical submenus of at most about FLAT_LIMIT each."""
     if len(accounts) <= FLAT_LIMIT:
         return [account_entry(view, a) for a in accounts]
     ordered = sorted(accounts, key=lambda a: a.display_name.casefold())
-    chunks = [ordered[i : i + FLAT_LIMIT] for i in range(0, len(ordered), FLAT_LIMIT)]
     return [
-        Entry(
-            f"{c[0].display_name[:1].upper()}–{c[-1].display_name[:1].upper()}",
-            children=tuple(account_entry(view, a) for a in c),
-        )
-        for c in chunks
+        Entry(label, children=tuple(account_entry(view, a) for a in chunk))
+        for label, chunk in alphabetical_chunks(ordered)
     ]
+
+
+def alphabetical_chunks(ordered: Sequence[Account], depth: int = 1) -> list[tuple[str, list[Account]]]:
+    """Sorted accounts cut only between different name prefixes, so chunks never overlap.
+
+    Names are bucketed by their first ``depth`` letters; neighbouring buckets share a chunk while
+    it stays within FLAT_LIMIT; a bucket too big alone is cut again by one more letter. Labels name
+    the first and last prefix of a chunk ("A" to "C", "Pa" to "Pe", "Prod…").
+    """
+    buckets: dict[str, list[Account]] = {}
+    for account in ordered:
+        buckets.setdefault(account.display_name.casefold()[:depth], []).append(account)
+    chunks: list[tuple[str, list[Account]]] = []
+    run: list[tuple[str, list[Account]]] = []
+
+    def close_run() -> None:
+        if run:
+            chunks.append((prefix_label(run[0][0], run[-1][0]), [a for _, members in run for a in members]))
+            run.clear()
+
+    for key, members in buckets.items():
+        if len(members) > FLAT_LIMIT:
+            close_run()
+            if all(len(a.display_name.casefold()) <= depth for a in members):  # one name many times over
+                chunks += [
+                    (f"{prefix_label(key, key)} {n + 1}", members[i : i + FLAT_LIMIT])
+                    for n, i in enumerate(range(0, len(members), FLAT_LIMIT))
+                ]
+            else:
+                chunks += alphabetical_chunks(members, depth + 1)
+            continue
+        if sum(len(m) for _, m in run) + len(members) > FLAT_LIMIT:
+            close_run()
+        run.append((key, members))
+    close_run()
+    return chunks
+
+
+def prefix_label(first: str, last: str) -> str:
+    first, last = clean(first[:1].upper() + first[1:], 20), clean(last[:1].upper() + last[1:], 20)
+    return f"{first}–{last}" if first != last else f"{first}…"
 
 
 def recent_section(view: MenuView) -> tuple[Entry, ...]:
@@ -201,6 +247,8 @@ def build_menu(view: MenuView) -> tuple[Entry, ...]:
     tail.append(Entry("Quit", ("quit",)))
     return (
         *header(view),
+        SEPARATOR,
+        Entry("Switch account…", ("switch",), default=True),  # a left click on the icon where hosts allow
         SEPARATOR,
         *recent_section(view),
         *account_section(view),

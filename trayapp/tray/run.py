@@ -7,11 +7,16 @@ import os
 import subprocess
 import sys
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from trayapp.core.config import config_path as default_config_path
 from trayapp.core.errors import TrayappError
 from trayapp.core.files import ensure_private_dir
 from trayapp.core.model import Config
+
+if TYPE_CHECKING:
+    from trayapp.switcher.host import Switcher
+    from trayapp.tray.controller import TrayController
 
 log = logging.getLogger(__name__)
 
@@ -89,9 +94,25 @@ def _run(config_path: Path) -> int:
             "($DISPLAY or $WAYLAND_DISPLAY); every other command works without one"
         ) from None
     controller.workers.submit(controller.learn_identity)  # quietly: no busy badge at start-up
+    switcher = start_switcher(controller)
     if controller.problem:
         controller.notify("Config problem", controller.problem)
     elif not controller.config.accounts:
         controller.notify("trayapp", f"No accounts yet: choose Edit accounts… to add some to {config_path}.")
     surface.run()
+    switcher.stop()
     return 0
+
+
+def start_switcher(controller: TrayController) -> Switcher:
+    """The quick switcher: built hidden now (so it opens fast), shown by the menu and `trayapp switch`."""
+    from trayapp.switcher.host import IN_PROCESS, Switcher
+    from trayapp.switcher.ipc import Server
+
+    switcher = Switcher(controller)
+    if IN_PROCESS:
+        switcher.start()
+    controller.show_switcher = switcher.show
+    switcher.server = Server(switcher.show)
+    switcher.server.start()
+    return switcher
