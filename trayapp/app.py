@@ -115,7 +115,7 @@ class App:
         region: str | None = None,
         service: str | None = None,
     ) -> ConsoleMode:
-        """Open the console for ``account`` and make it the active account."""
+        """Open the console for ``account``: it becomes the console's account (icon, tooltip, header)."""
         used = self.mode_for(account, mode)
         template = account.browser or self.config.settings.browser
         if used == "signed":
@@ -206,7 +206,7 @@ class App:
         return bool(mark) and clipboard.clear_if_holds(mark or "")
 
     def forget(self, account: Account | None = None) -> int:
-        """Drop cached sessions (one account's or all); the active account goes back to primary."""
+        """Drop cached sessions (one account's or all) and their terminal lines; the console is untouched."""
         dropped = self.cache.forget(account.name if account else None)
         self.remember(lambda state: state.forgot(account.name if account else None))
         return dropped
