@@ -214,7 +214,8 @@ def test_back_to_primary_signs_out_once_then_leaves_the_browser_alone(world: Wor
     assert note == ("Back to primary", "Signed out; sign in as george.")
     assert controller.icon_spec() == IconSpec()
     assert controller.app.state().console is None
-    assert "oauth?Action=logout" in opened_urls(opened, 2)[1]
+    # Two detached browser processes: on a loaded machine the second may write first.
+    assert sum("oauth?Action=logout" in url for url in opened_urls(opened, 2)) == 1
 
     note = act(controller, surface, Command.BACK)
     assert note == ("Back to primary", "Already in the primary session; the browser was left as it is.")
