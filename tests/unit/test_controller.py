@@ -312,8 +312,25 @@ def test_add_account_from_the_link_on_the_clipboard(world: World, monkeypatch: p
     assert note == ("Account added", "Dev box was added to your accounts.")
     assert link in config_path.read_text()
 
+    # Another role in an account that already has a group lands in that group.
+    grouped = config_path.read_text().replace(
+        'color = "#2e7d32"\n', 'color = "#2e7d32"\ngroup = "Personal"\n', 1
+    )
+    config_path.write_text(grouped)
+    controller.reload(announce=False)
+    other = "https://signin.aws.amazon.com/switchrole?account=444455556666&roleName=readonly&displayName=Side%20RO"
+    monkeypatch.setattr(clipboard, "paste", lambda: other)
+    assert act(controller, surface, Command.ADD_LINK) == (
+        "Account added",
+        "Side RO was added to your accounts in Personal.",
+    )
+    assert controller.app.account_named("side-ro").group == "Personal"  # type: ignore[union-attr]
+
     monkeypatch.setattr(clipboard, "paste", lambda: "hello")
-    assert act(controller, surface, Command.ADD_LINK)[1].startswith("Not a switch-role link")
+    message = act(controller, surface, Command.ADD_LINK)[1]
+    assert message.startswith("Not a switch-role link: expected a link such as https://signin.aws")
+    words = message.lower().replace(":", " ").split()
+    assert words.count("switch-role") == 1, message  # the reason never repeats the headline
 
 
 def test_cancelled_mfa_prompt_says_nothing_was_done(world: World) -> None:

@@ -488,7 +488,7 @@ def parse_switch_role_link(value: object) -> dict[str, str]:
     base = re.sub(r"^[a-z]{2}(-[a-z]+)+-\d\.", "", host)
     if parts.scheme != "https" or base not in SIGNIN_HOSTS or parts.path.rstrip("/") != "/switchrole":
         raise ValueError(
-            "must be a console switch-role link: https://signin.aws.amazon.com/switchrole?account=...&roleName=..."
+            "expected a link such as https://signin.aws.amazon.com/switchrole?account=...&roleName=..."
         )
     query = {k: v[0] for k, v in parse_qs(parts.query).items()}
     if "account" not in query or "roleName" not in query:

@@ -279,11 +279,23 @@ class TrayController:
         from trayapp.core.importing import add_link
         from trayapp.platforms import clipboard
 
-        added = add_link(self.config_path, clipboard.paste())
+        link = clipboard.paste()
+        added = add_link(self.config_path, link, group=self.group_for(link))
         self.reload(announce=False)
         account = self.app.account_named(added)
         shown = account.display_name if account else added
-        return "Account added", f"{shown} was added to your accounts."
+        where = f" in {account.group}" if account and account.group else ""
+        return "Account added", f"{shown} was added to your accounts{where}."
+
+    def group_for(self, link: str) -> str | None:
+        """The group of another role in the link's account, so the new one lands beside it."""
+        from trayapp.core.config import parse_switch_role_link
+
+        try:
+            account_id = parse_switch_role_link(link.strip())["account_id"]
+        except ValueError:
+            return None  # add_link says what is wrong with it
+        return next((a.group for a in self.config.accounts if a.account_id == account_id and a.group), None)
 
     def toggle_autostart(self) -> None:
         if self.autostart:
