@@ -138,7 +138,9 @@ class App:
     def credentials(self, account: Account) -> CachedSession:
         """Credentials handed out to a terminal: remembered (name and expiry) for the tray's menu."""
         session = self.provider.credentials(account)
-        self.remember(lambda state: state.handed_out(account.name, session.credentials.expiration))
+        line = (account.name, session.credentials.expiration)
+        if line not in self.state().terminal:  # a cache hit (credential_process) writes nothing
+            self.remember(lambda state: state.handed_out(*line))
         return session
 
     def credentials_text(self, account: Account, fmt: str | None = None) -> tuple[str, CachedSession]:

@@ -129,7 +129,7 @@ def account_entries(view: MenuView, account: Account) -> tuple[Entry, ...]:
     def open_entry(mode: ConsoleMode, is_default: bool) -> Entry:
         text = "Open console" if mode == "switch-role" else "Open console (signed sign-in)"
         if mode == "switch-role" and problem:
-            return Entry(f"{text}: unavailable, {short_reason(problem)}", enabled=False)
+            return Entry(f"{text}: unavailable, {short_reason(account)}", enabled=False)
         if mode == "switch-role":
             text = "Open console (switch role)"
         return Entry(text, OpenConsole(name, mode), default=is_default)
@@ -155,8 +155,9 @@ def account_entries(view: MenuView, account: Account) -> tuple[Entry, ...]:
     )
 
 
-def short_reason(problem: str) -> str:
-    return "needs an external id" if "external id" in problem else "role path too long"
+def short_reason(account: Account) -> str:
+    """Why the switch-role page cannot take this account, from the account itself (not from a message)."""
+    return "needs an external id" if account.external_id else "role path too long"
 
 
 def account_entry(view: MenuView, account: Account) -> Entry:
