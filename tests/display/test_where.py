@@ -214,3 +214,22 @@ def test_edit_accounts_calls_visual_with_the_config_path(tray: kit.Tray) -> None
     tray.desktop.wait_for(log.exists, message="$VISUAL to be called")
     assert log.read_text() == f"[{str(tray.config_path)!r}]\n"
     assert tray.alive()
+
+
+@pytest.mark.parametrize(
+    "content",
+    [b'{"console": {"account": 7, "until": []}}', b"\x00\xff{{", b'{"terminal": "sandbox"}'],
+    ids=["wrong-types", "binary", "wrong-shape"],
+)
+def test_a_damaged_state_file_never_keeps_the_tray_from_starting(tray: kit.Tray, content: bytes) -> None:
+    tray.state_path.parent.mkdir(parents=True, exist_ok=True)
+    tray.state_path.write_bytes(content)
+    tray.start()  # docks: the icon is in the tray
+    note = tray.wait_notification(0, "trayapp")
+    assert note.body.startswith(f"{tray.state_path} was damaged"), note
+    assert "set aside as state.json.bad" in note.body, note
+    assert tray.state_path.with_name("state.json.bad").read_bytes() == content  # nothing lost
+    assert tray.icon_pixels(kit.NEUTRAL) >= 200, tray.icon_colors()
+    tray.choose("Work", "🟢 Sandbox", "Open console (switch role)")
+    tray.wait_icon(GREEN)  # and it works as ever
+    assert tray.alive() and "Traceback" not in tray.log()
