@@ -43,6 +43,7 @@ def test_the_order_of_the_ways_to_open_the_file() -> None:
 def test_desktop_handlers_per_platform() -> None:
     assert editor.desktop_handler(CONFIG, "linux") == ["xdg-open", str(CONFIG)]
     assert editor.desktop_handler(CONFIG, "darwin") == ["open", "-t", str(CONFIG)]
+    assert editor.desktop_handler(CONFIG, "darwin", wait=True) == ["open", "-W", "-t", str(CONFIG)]
     assert editor.desktop_handler(CONFIG, "win32") == ["notepad", str(CONFIG)]
 
 

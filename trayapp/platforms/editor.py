@@ -60,9 +60,10 @@ def terminal_emulator(environ: Mapping[str, str], which: Which = shutil.which) -
     return []
 
 
-def desktop_handler(path: Path, platform: str = sys.platform) -> list[str]:
+def desktop_handler(path: Path, platform: str = sys.platform, wait: bool = False) -> list[str]:
+    """The desktop's own way to open a text file; ``wait`` (macOS) returns only once it is closed."""
     if platform == "darwin":
-        return ["open", "-t", str(path)]
+        return ["open", "-W", "-t", str(path)] if wait else ["open", "-t", str(path)]
     if platform == "win32":
         return ["notepad", str(path)]
     return ["xdg-open", str(path)]
@@ -79,7 +80,7 @@ def candidates(
         if terminal:
             tried.append([*terminal, *editor, str(path)])
         tried.append([*editor, str(path)])  # a graphical $VISUAL needs no terminal
-    tried.append(desktop_handler(path))
+    tried.append(desktop_handler(path, wait=foreground))
     tried += [[name, str(path)] for name in PLAIN_EDITORS if which(name)]
     return tried
 
