@@ -169,7 +169,7 @@ def test_open_makes_the_console_account_then_its_session_ends(world: World) -> N
     controller.tick()
     controller.tick()
     warnings = [n for n in surface.notes if "ends in" in n[1]]
-    assert warnings == [("trayapp", "The console session for Side project ends in 4 min.")]
+    assert warnings == [("Side project", "The console session for Side project ends in 4 min.")]
 
     clock.now += timedelta(minutes=5)
     controller.tick()
@@ -196,11 +196,11 @@ def test_copied_credentials_never_repaint_the_icon_and_end_on_their_own(
     controller.tick()
     assert controller.icon_spec() == IconSpec(terminal=True)
     assert "Terminal: 🔵 Back office · 19 min left" in render_text(controller.menu())
-    assert ("trayapp", "The terminal credentials for Back office end in 4 min.") not in surface.notes
+    assert ("Back office", "The terminal credentials for Back office end in 4 min.") not in surface.notes
 
     clock.now += timedelta(minutes=15)
     controller.tick()
-    assert ("trayapp", "The terminal credentials for Back office end in 4 min.") in surface.notes
+    assert ("Back office", "The terminal credentials for Back office end in 4 min.") in surface.notes
     clock.now += timedelta(minutes=5)
     controller.tick()
     assert controller.icon_spec() == IconSpec()

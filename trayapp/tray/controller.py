@@ -62,7 +62,7 @@ class IconSpec:
     color: str | None = None
     label: str | None = None
     busy: bool = False
-    warning: bool = False  # a config or state problem is waiting in the menu
+    warning: bool = False  # a config problem is waiting in the menu
     terminal: bool = False  # terminal credentials are live (never changes the colour)
 
 
@@ -109,7 +109,7 @@ class TrayController:
         self.busy_lock = threading.Lock()
         self.workers = ThreadPoolExecutor(max_workers=4, thread_name_prefix="trayapp-work")
         self.config_mtime = self.mtime()
-        self.warned: set[tuple[str, str]] = set()  # (account name or "console", expiry) already warned of
+        self.warned: set[tuple[str, str, datetime]] = set()  # (kind, account, end) already warned of
         self.state_problem_said: str | None = None
         try:
             config = load_config(config_path)
@@ -344,25 +344,22 @@ class TrayController:
             self.notify("trayapp", problem)
         now, at = self.where(), self.clock()
         if now.console and now.console_until:
-            self.warn(
-                ("console", stamp_of(now.console_until)),
-                now.console_until,
-                at,
-                f"The console session for {now.console.display_name} ends in",
-            )
+            name = now.console.display_name
+            key = ("console", now.console.name, now.console_until)
+            self.warn(key, name, at, f"The console session for {name} ends in")
         for account, until in now.terminal:
+            key = ("terminal", account.name, until)
             self.warn(
-                (account.name, stamp_of(until)),
-                until,
-                at,
-                f"The terminal credentials for {account.display_name} end in",
+                key, account.display_name, at, f"The terminal credentials for {account.display_name} end in"
             )
         self.refresh()
 
-    def warn(self, key: tuple[str, str], until: datetime, now: datetime, text: str) -> None:
+    def warn(self, key: tuple[str, str, datetime], title: str, now: datetime, text: str) -> None:
+        """Once per session end (kind, account, end), five minutes before it."""
+        until = key[2]
         if until - now <= EXPIRY_WARNING and key not in self.warned:
             self.warned.add(key)
-            self.notify("trayapp", f"{text} {time_left(until, now)}.")
+            self.notify(title, f"{text} {time_left(until, now)}.")
 
     def mtime(self) -> float | None:
         try:
@@ -390,7 +387,3 @@ def problem_lines(problems: list[Problem]) -> tuple[str, ...]:
         key = f"{problem.key}: " if problem.key else ""
         lines.append(f"{where}{key}{problem.message}")
     return tuple(lines)
-
-
-def stamp_of(moment: datetime) -> str:
-    return moment.isoformat()
