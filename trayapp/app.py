@@ -37,12 +37,13 @@ class Back:
 
     done: Literal["nothing", "sign-in-page", "federated"]
     cleared: bool  # trayapp removed credentials of its own from the clipboard
+    hours: int = FEDERATED_CONSOLE.seconds // 3600  # how long a federated console session lasts
 
     def message(self, who: str) -> str:
         said = {
             "nothing": "Already in the primary session; the browser was left as it is.",
             "sign-in-page": f"Signed out; sign in as {who}.",
-            "federated": f"Console opened as {who} (federated, {int(FEDERATED_CONSOLE.total_seconds()) // 3600} h).",
+            "federated": f"Console opened as {who} (federated, {self.hours} h).",
         }[self.done]
         return said + (" Copied credentials cleared from the clipboard." if self.cleared else "")
 
@@ -183,20 +184,23 @@ class App:
         sign-out and sign-in page, or a federated console session for the IAM user itself.
         """
         primary = self.config.primary
+        hours = Back.hours
         if self.state().console is None:
             done: Literal["nothing", "sign-in-page", "federated"] = "nothing"
         elif primary.back == "federated":
+            from trayapp.core.cache import parse_expiration
             from trayapp.core.federation import federated_login_url
 
-            url = federated_login_url(primary, who or primary.label or "trayapp", self.environ)
+            url, until = federated_login_url(primary, who or primary.label or "trayapp", self.environ)
             browser.open_secret_url(url, self.config.settings.browser)
             done = "federated"
+            hours = max(1, round((parse_expiration(until) - self.clock()).total_seconds() / 3600))
         else:
             browser.open_url(self.back_url(), self.config.settings.browser)
             done = "sign-in-page"
         cleared = self.clear_clipboard()
         self.remember(State.back_to_primary)
-        return Back(done, cleared)
+        return Back(done, cleared, hours)
 
     def leave_console(self) -> None:
         """Forget the console's account without touching the browser (``trayapp back --print``)."""

@@ -7,12 +7,14 @@ duration), refusals in one sentence, and temporary keys refused before any call.
 from __future__ import annotations
 
 import json
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
 from sessions_kit import BrowserRecorder, assert_no_secrets, query_of, run_trayapp, use_config
 from support.servers import AwsEnv, FederationStub, MotoServer, StsFault, StsFaultStub
 
+from trayapp.core.cache import parse_expiration
 from trayapp.core.errors import AwsError, UsageError
 from trayapp.core.federation import PASS_THROUGH_POLICY, federated_login_url
 from trayapp.core.model import Primary
@@ -89,7 +91,7 @@ def test_the_request_names_the_user_and_asks_for_twelve_hours(
     aws_env: AwsEnv, sts_stub: StsFaultStub, federation_stub: FederationStub
 ) -> None:
     aws_env.use_sts(sts_stub.url)
-    url = federated_login_url(
+    url, until = federated_login_url(
         Primary(label="george (laptop)"), "george (laptop)", {"TRAYAPP_SIGNIN_ENDPOINT": federation_stub.url}
     )
     (call,) = sts_stub.calls("GetFederationToken")
@@ -98,6 +100,8 @@ def test_the_request_names_the_user_and_asks_for_twelve_hours(
     assert json.loads(form["Policy"]) == json.loads(PASS_THROUGH_POLICY)
     assert "SerialNumber" not in form and "TokenCode" not in form  # GetFederationToken takes no MFA
     assert query_of(url)["Destination"] == "https://console.aws.amazon.com/console/home?region=us-east-1"
+    left = parse_expiration(until) - datetime.now(UTC)
+    assert timedelta(hours=11, minutes=58) < left <= timedelta(hours=12), left  # the session's own end
 
 
 def test_a_refusal_is_one_sentence_without_secrets(

@@ -108,11 +108,11 @@ def federation_token(
 
 def federated_login_url(
     primary: Primary, name: str, environ: Mapping[str, str], timeouts: tuple[float, float] = TIMEOUTS
-) -> str:
-    """The console login URL (a secret) for the primary user itself, at the primary's console home.
+) -> tuple[str, str]:
+    """The console login URL (a secret) for the primary user itself, and when that session ends.
 
     No SessionDuration: AWS refuses it for GetFederationToken credentials; the console session
-    lasts as long as the token (12 hours).
+    lasts as long as the token (12 hours asked; AWS gives a root user one hour).
     """
     from trayapp.core.signin import fetch_signin_token
 
@@ -120,4 +120,4 @@ def federated_login_url(
     endpoint = federation_endpoint(partition, environ.get("TRAYAPP_SIGNIN_ENDPOINT"))
     credentials = federation_token(primary, name, timeouts)
     token = fetch_signin_token(signin_token_url(endpoint, credentials, None))
-    return login_url(endpoint, token, destination_url(partition, primary.region))
+    return login_url(endpoint, token, destination_url(partition, primary.region)), credentials.expiration
