@@ -29,8 +29,8 @@ RECENT_LIMIT = 5
 TERMINAL_LIMIT = 50  # a guard against a state file that grows without end
 
 # How long a console session lasts, by the way the browser got there.
-# Switch role: always one hour, whatever the role's MaxSessionDuration (IAM User Guide, "Methods to
-# assume a role": the console's switch role is role chaining for this purpose, capped at 1 hour).
+# Switch role: one hour (IAM User Guide, "Switch from a user to an IAM role (console)", "Role
+# sessions": "When you switch roles, your AWS Management Console session lasts for 1 hour by default").
 SWITCH_ROLE_CONSOLE = timedelta(hours=1)
 # Signed (federation endpoint): the SessionDuration sent with getSigninToken (900..43200 s), else
 # one hour (IAM User Guide, "Enable custom identity broker access to the AWS console").
