@@ -33,7 +33,8 @@ TERMINAL_LIMIT = 50  # a guard against a state file that grows without end
 # sessions": "When you switch roles, your AWS Management Console session lasts for 1 hour by default").
 SWITCH_ROLE_CONSOLE = timedelta(hours=1)
 # Signed (federation endpoint): the SessionDuration sent with getSigninToken (900..43200 s), else
-# one hour (IAM User Guide, "Enable custom identity broker access to the AWS console").
+# one hour (IAM User Guide, "Methods to assume a role": a console URL built with AssumeRole lasts
+# SessionDuration, 15 min..12 h, default 1 h).
 SIGNED_CONSOLE_DEFAULT = timedelta(hours=1)
 # Federated primary (GetFederationToken): SessionDuration may not be sent; the console session lasts
 # as long as the federation token, which trayapp asks for 12 hours (STS API reference,
