@@ -112,9 +112,8 @@ def tray(desktop: Desktop, isolated_home: Path, moto_server: MotoServer) -> Iter
     script.write_text(BROWSER % str(made.browser_log))
     made.env["BROWSER"] = f"{sys.executable} {script} %s"
     made.env["TRAYAPP_SIGNIN_ENDPOINT"] = stub.url
-    made.visual_log = isolated_home / "visual.log"  # type: ignore[attr-defined]
     visual = isolated_home / "visual.py"
-    visual.write_text(VISUAL.format(python=sys.executable, log=str(made.visual_log)))  # type: ignore[attr-defined]
+    visual.write_text(VISUAL.format(python=sys.executable, log=str(visual_log(made))))
     visual.chmod(visual.stat().st_mode | stat.S_IXUSR)
     made.env["VISUAL"] = str(visual)
     made.env["PATH"] = os.environ.get("PATH", "")
@@ -125,6 +124,11 @@ def tray(desktop: Desktop, isolated_home: Path, moto_server: MotoServer) -> Iter
         for pid in kit.clear_later_pids(isolated_home):
             with contextlib.suppress(ProcessLookupError):
                 os.kill(pid, signal.SIGKILL)
+
+
+def visual_log(tray: kit.Tray) -> Path:
+    """Where the $VISUAL script records the arguments it was called with."""
+    return tray.home / "visual.log"
 
 
 def opened(tray: kit.Tray) -> list[dict[str, object]]:
@@ -210,7 +214,7 @@ def test_the_icon_follows_the_console_and_the_menu_names_the_terminals(tray: kit
 def test_edit_accounts_calls_visual_with_the_config_path(tray: kit.Tray) -> None:
     tray.start()
     tray.choose("Edit accounts…")
-    log: Path = tray.visual_log  # type: ignore[attr-defined]
+    log = visual_log(tray)
     tray.desktop.wait_for(log.exists, message="$VISUAL to be called")
     assert log.read_text() == f"[{str(tray.config_path)!r}]\n"
     assert tray.alive()
