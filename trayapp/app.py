@@ -5,8 +5,9 @@ from __future__ import annotations
 import logging
 import os
 from collections.abc import Callable, Mapping
-from dataclasses import replace
+from dataclasses import dataclass, replace
 from datetime import timedelta
+from typing import Literal
 
 from trayapp.core import console
 from trayapp.core.cache import CachedSession, Clock, SessionCache, open_cache, utc_now
@@ -14,12 +15,37 @@ from trayapp.core.formats import render
 from trayapp.core.identifiers import partition_of_region
 from trayapp.core.model import Account, Config, ConsoleMode
 from trayapp.core.sessions import MfaPrompt, SessionProvider
-from trayapp.core.state import State, StateStore
+from trayapp.core.state import (
+    FEDERATED_CONSOLE,
+    SIGNED_CONSOLE_DEFAULT,
+    SWITCH_ROLE_CONSOLE,
+    State,
+    StateStore,
+    Where,
+    account_named,
+    stamp,
+    where,
+)
 from trayapp.platforms import browser, clipboard
 
 log = logging.getLogger(__name__)
 
-SWITCH_ROLE_SESSION = timedelta(hours=1)  # a console switch-role session lasts one hour
+
+@dataclass(frozen=True)
+class Back:
+    """What Back to primary actually did, to be said in one sentence."""
+
+    done: Literal["nothing", "sign-in-page", "federated"]
+    cleared: bool  # trayapp removed credentials of its own from the clipboard
+    hours: int = FEDERATED_CONSOLE.seconds // 3600  # how long a federated console session lasts
+
+    def message(self, who: str) -> str:
+        said = {
+            "nothing": "Already in the primary session; the browser was left as it is.",
+            "sign-in-page": f"Signed out; sign in as {who}.",
+            "federated": f"Console opened as {who} (federated, {self.hours} h).",
+        }[self.done]
+        return said + (" Copied credentials cleared from the clipboard." if self.cleared else "")
 
 
 class App:
@@ -90,24 +116,33 @@ class App:
         region: str | None = None,
         service: str | None = None,
     ) -> ConsoleMode:
-        """Open the console for ``account`` and make it the active account."""
+        """Open the console for ``account``: it becomes the console's account (icon, tooltip, header)."""
         used = self.mode_for(account, mode)
         template = account.browser or self.config.settings.browser
         if used == "signed":
+            from trayapp.core.signin import session_duration
+
             url, session = self.signed_url(account, region, service)
             browser.open_secret_url(url, template)
-            until = session.credentials.expiration
+            seconds = session_duration(account, session)
+            length = timedelta(seconds=seconds) if seconds else SIGNED_CONSOLE_DEFAULT
         else:
             url = console.switch_role_url(account, region, service, self.config.region_for(account))
             browser.open_url(url, template)
-            until = (self.clock() + SWITCH_ROLE_SESSION).strftime("%Y-%m-%dT%H:%M:%SZ")
-        self.save(self.state().activate(account.name, until))
+            length = SWITCH_ROLE_CONSOLE
+        until = stamp(self.clock() + length)
+        self.remember(lambda state: state.opened(account.name, used, until))
         return used
 
     # -- credentials -----------------------------------------------------------------------
 
     def credentials(self, account: Account) -> CachedSession:
-        return self.provider.credentials(account)
+        """Credentials handed out to a terminal: remembered (name and expiry) for the tray's menu."""
+        session = self.provider.credentials(account)
+        line = (account.name, session.credentials.expiration)
+        if line not in self.state().terminal:  # a cache hit (credential_process) writes nothing
+            self.remember(lambda state: state.handed_out(*line))
+        return session
 
     def credentials_text(self, account: Account, fmt: str | None = None) -> tuple[str, CachedSession]:
         session = self.credentials(account)
@@ -120,13 +155,11 @@ class App:
         return text, session
 
     def copy_credentials(self, account: Account, fmt: str | None = None) -> CachedSession:
-        """Copy credentials, make the account active, and clear them later if still on the clipboard."""
+        """Copy credentials (a terminal's, never the console's) and clear them later if still on the clipboard."""
         text, session = self.credentials_text(account, fmt)
         clipboard.copy(text)
         mark = clipboard.fingerprint(text)
-        self.save(
-            replace(self.state().activate(account.name, session.credentials.expiration), clipboard=mark)
-        )
+        self.remember(lambda state: replace(state, clipboard=mark))
         self.clear_later(mark, self.config.settings.clipboard_clear_seconds)
         return session
 
@@ -144,14 +177,34 @@ class App:
             partition, redirect=console.primary_signin_url(partition, primary.account_id)
         )
 
-    def back(self, open_browser: bool = True) -> str:
-        """Back to the primary session: browser, active account and our clipboard contents."""
-        url = self.back_url()
-        if open_browser:
-            browser.open_url(url, self.config.settings.browser)
-        self.clear_clipboard()
-        self.save(self.state().back_to_primary())
-        return url
+    def back(self, who: str | None = None) -> Back:
+        """Back to the primary session the least disruptive way AWS allows (README, "Back to primary").
+
+        Already there: the browser is left alone. Otherwise ``[primary] back`` chooses: the
+        sign-out and sign-in page, or a federated console session for the IAM user itself.
+        """
+        primary = self.config.primary
+        hours = Back.hours
+        if self.state().console is None:
+            done: Literal["nothing", "sign-in-page", "federated"] = "nothing"
+        elif primary.back == "federated":
+            from trayapp.core.cache import parse_expiration
+            from trayapp.core.federation import federated_login_url
+
+            url, until = federated_login_url(primary, who or primary.label or "trayapp", self.environ)
+            browser.open_secret_url(url, self.config.settings.browser)
+            done = "federated"
+            hours = max(1, round((parse_expiration(until) - self.clock()).total_seconds() / 3600))
+        else:
+            browser.open_url(self.back_url(), self.config.settings.browser)
+            done = "sign-in-page"
+        cleared = self.clear_clipboard()
+        self.remember(State.back_to_primary)
+        return Back(done, cleared, hours)
+
+    def leave_console(self) -> None:
+        """Forget the console's account without touching the browser (``trayapp back --print``)."""
+        self.remember(State.back_to_primary)
 
     def clear_clipboard(self) -> bool:
         """Clear credentials we copied, if the clipboard still holds them."""
@@ -159,11 +212,9 @@ class App:
         return bool(mark) and clipboard.clear_if_holds(mark or "")
 
     def forget(self, account: Account | None = None) -> int:
-        """Drop cached sessions (one account's or all); the active account goes back to primary."""
+        """Drop cached sessions (one account's or all) and their terminal lines; the console is untouched."""
         dropped = self.cache.forget(account.name if account else None)
-        state = self.state()
-        if account is None or state.active == account.name:
-            self.save(replace(state, active=None, active_until=None))
+        self.remember(lambda state: state.forgot(account.name if account else None))
         return dropped
 
     # -- state -----------------------------------------------------------------------------
@@ -171,12 +222,19 @@ class App:
     def state(self) -> State:
         return self.store.load()
 
-    def save(self, state: State) -> None:
-        self.store.save(state)
+    def remember(self, change: Callable[[State], State]) -> None:
+        """Change the state file; a state that cannot be written never undoes the work already done."""
+        try:
+            self.store.update(change)
+        except (OSError, TimeoutError) as exc:
+            log.warning("could not write %s (%s); the tray may not show this", self.store.path, exc)
 
-    def active_account(self) -> Account | None:
-        name = self.state().active_at(self.clock())
-        return next((a for a in self.config.accounts if a.name == name), None)
+    def where(self) -> Where:
+        """The console's account and the live terminal credentials, from the state as last loaded."""
+        return where(self.config, self.store.cached, self.clock())
+
+    def account_named(self, name: str | None) -> Account | None:
+        return account_named(self.config, name)
 
     def find(self, name: str) -> Account:
         from trayapp.core.matching import find_account

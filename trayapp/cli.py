@@ -6,7 +6,6 @@ import argparse
 import json
 import logging
 import os
-import shlex
 import subprocess
 import sys
 from collections.abc import Sequence
@@ -171,14 +170,12 @@ DROP_FOR_EXEC = (
 
 
 def cmd_back(ctx: Context) -> int:
-    url = ctx.app.back(open_browser=not ctx.args.print)
     if ctx.args.print:
-        print(url)
-    else:
-        print(
-            "Back to the primary session: signed out of the console; sign in as your IAM user.",
-            file=sys.stderr,
-        )
+        print(ctx.app.back_url())  # the sign-out URL; a federated login URL is a secret, never printed
+        ctx.app.leave_console()
+        return 0
+    done = ctx.app.back()
+    print(done.message(ctx.config.primary.label or "your IAM user"), file=sys.stderr)
     return 0
 
 
@@ -368,19 +365,9 @@ def config_edit(ctx: Context) -> int:
     path = ctx.path
     if create_config(path):
         print(f"Created {path}", file=sys.stderr)
-    editor = os.environ.get("VISUAL") or os.environ.get("EDITOR")
-    if editor:
-        argv = [*shlex.split(editor), str(path)]
-    elif sys.platform == "darwin":
-        argv = ["open", "-W", "-t", str(path)]
-    elif os.name == "nt":
-        argv = ["notepad", str(path)]
-    else:
-        argv = ["xdg-open", str(path)]
-    try:
-        subprocess.run(argv, check=False)
-    except OSError as exc:
-        raise TrayappError(f"could not start the editor {argv[0]!r}: {exc.strerror}; set $EDITOR") from None
+    from trayapp.platforms.editor import open_in_editor
+
+    open_in_editor(path, os.environ, foreground=True)
     ctx._config = None
     try:
         load_config(path)

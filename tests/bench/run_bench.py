@@ -365,7 +365,7 @@ def time_in_process(fn: Callable[[], object], repeat: int) -> dict[str, float]:
 
 def in_process_rows(root: Path, quick: bool) -> list[Row]:
     from trayapp.core.config import load_config
-    from trayapp.core.state import State
+    from trayapp.core.state import Console, State
     from trayapp.tray.menu import MenuView, build_menu
 
     environ = {"AWS_CONFIG_FILE": str(root / "no-aws-config")}  # the AWS config adds nothing here
@@ -378,8 +378,7 @@ def in_process_rows(root: Path, quick: bool) -> list[Row]:
         if len(config.accounts) != count:
             raise RuntimeError(f"expected {count} accounts, loaded {len(config.accounts)}")
         state = State(
-            active="acct-003",
-            active_until=(now + timedelta(minutes=42)).strftime("%Y-%m-%dT%H:%M:%SZ"),
+            console=Console("acct-003", "switch-role", (now + timedelta(minutes=42)).strftime("%Y-%m-%dT%H:%M:%SZ")),
             recent=tuple(f"acct-{i:03d}" for i in (3, 1, 4, 5, 9)),
         )
         view = MenuView(config=config, state=state, now=now, primary_label="george", autostart=False)

@@ -201,6 +201,10 @@ class Tray:
             return {}
         return data
 
+    def terminal_names(self) -> list[str]:
+        """The accounts whose credentials the state file says a terminal holds."""
+        return [str(t[0]) for t in self.state().get("terminal") or []]  # type: ignore[union-attr]
+
     def urls(self) -> list[str]:
         return self.browser_log.read_text().splitlines() if self.browser_log.exists() else []
 
@@ -244,7 +248,7 @@ class Tray:
                 state=StateStore(self.state_path).load(),
                 now=utc_now(),
                 primary_label="george",
-                problem=problem,
+                problems=(problem,) if problem else (),
                 autostart=False,
             )
         )
@@ -388,8 +392,8 @@ def test_open_console_colours_the_icon_and_back_to_primary_makes_it_neutral(tray
     tray.wait_icon(BLUE)
     assert all(tray.icon_pixels(c) == 0 for c in (GREEN, RED)), tray.icon_colors()
     state = tray.state()
-    assert state["active"] == "staging" and state["recent"] == ["staging"], state
-    assert isinstance(state["active_until"], str)
+    assert state["console"]["account"] == "staging" and state["recent"] == ["staging"], state  # type: ignore[index]
+    assert isinstance(state["console"]["until"], str)  # type: ignore[index]
 
     # The menu while Staging is active: header, Recent, the Work group and Production's submenu
     # (its switch-role item disabled, saying why). Kept for the README too.
@@ -413,7 +417,7 @@ def test_open_console_colours_the_icon_and_back_to_primary_makes_it_neutral(tray
     assert "111122223333.signin.aws.amazon.com" in tray.urls()[1]
     desktop.wait_for(lambda: tray.icon_pixels(BLUE) == 0, message="Staging's blue to leave the icon")
     assert tray.icon_pixels(NEUTRAL) >= 200, tray.icon_colors()
-    assert tray.state()["active"] is None
+    assert tray.state()["console"] is None
     assert tray.alive()
 
 
@@ -452,9 +456,9 @@ def test_copy_credentials_notifies_without_secrets_and_clears_the_clipboard(tray
         for secret in secrets:
             assert secret not in content, f"a secret in the {where}"
 
-    # The icon took Side project's green.
-    tray.wait_icon(GREEN)
-    assert tray.state()["active"] == "side-project"
+    # Terminal credentials: a menu line, never the icon's colour (the console is still primary).
+    desktop.wait_for(lambda: tray.terminal_names() == ["side-project"], message="the terminal line")
+    assert tray.icon_pixels(NEUTRAL) >= 200 and tray.icon_pixels(GREEN) == 0, tray.icon_colors()
 
     # Cleared after clipboard_clear_seconds (3), not before.
     key = found["AWS_ACCESS_KEY_ID"]
@@ -518,10 +522,12 @@ def test_sts_down_gives_one_clear_notification_and_the_tray_keeps_running(
     try:
         tray = Tray(desktop, isolated_home, own.url, clear_seconds=120)  # keep what was copied
         tray.start()
+        copied = len(desktop.sent_notifications())
         tray.choose("Personal", "🟢 Side project", "Copy credentials (bash")
         text = desktop.wait_for(lambda: exports(desktop.clipboard()), message="Side project's credentials")
         key = text["AWS_ACCESS_KEY_ID"]
-        tray.wait_icon(GREEN)
+        tray.wait_notification(copied, "Side project")  # sent after the menu was rebuilt
+        time.sleep(0.2)
 
         own.stop()
         before = len(desktop.sent_notifications())
@@ -541,11 +547,11 @@ def test_sts_down_gives_one_clear_notification_and_the_tray_keeps_running(
         assert notes[0].body.startswith(f"Could not connect to AWS STS at {own.url}"), notes[0]
         assert "Traceback" not in tray.log()
 
-        # Nothing lost, still running: Side project stays active, the menu still opens.
+        # Nothing lost, still running: Side project's terminal line stays, the menu still opens.
         assert tray.alive()
-        assert tray.state()["active"] == "side-project"
-        assert tray.icon_pixels(GREEN) >= 200, tray.icon_colors()
-        assert tray.icon_pixels(BLUE) == 0, tray.icon_colors()
+        assert tray.terminal_names() == ["side-project"]
+        assert tray.icon_pixels(NEUTRAL) >= 200, tray.icon_colors()
+        assert tray.icon_pixels(BLUE) == 0 and tray.icon_pixels(GREEN) == 0, tray.icon_colors()
         assert key in (desktop.clipboard() or ""), "the failure must not touch the clipboard"
         assert took < 15, took
         tray.open_menu()
@@ -584,7 +590,7 @@ def test_quit_exits_0_and_clears_credentials_it_copied(tray: Tray) -> None:
     tray.choose("Work", "🔵 Staging", "Copy credentials (bash")
     found = desktop.wait_for(lambda: exports(desktop.clipboard()), message="Staging's credentials")
     assert found["AWS_ACCESS_KEY_ID"].startswith("ASIA")
-    tray.wait_icon(BLUE)
+    desktop.wait_for(lambda: tray.terminal_names() == ["staging"], message="Staging's terminal line")
 
     tray.choose("Quit")
     assert tray.proc is not None

@@ -299,7 +299,7 @@ LOGOUT = (
 
 def activate_side_project() -> StateStore:
     store = StateStore.default()
-    store.save(store.load().activate("side-project", "2099-01-01T00:00:00Z"))
+    store.save(store.load().opened("side-project", "switch-role", "2099-01-01T00:00:00Z"))
     return store
 
 
@@ -311,7 +311,7 @@ def test_back_print_prints_the_logout_url_and_clears_the_active_account(
     result = run_main("back", "--print")
     assert (result.returncode, result.stdout, result.stderr) == (0, LOGOUT + "\n", "")
     state = store.load()
-    assert state.active is None and state.active_until is None
+    assert state.console is None
     assert state.recent == ("side-project",)
 
 
@@ -321,9 +321,16 @@ def test_back_opens_the_logout_url_in_the_browser(monkeypatch: pytest.MonkeyPatc
     store = activate_side_project()
     result = run_trayapp("back", env={"BROWSER": recorder.browser})
     assert result.returncode == 0, result.stderr
-    assert result.stdout == "" and "Back to the primary session" in result.stderr
+    assert (result.stdout, result.stderr) == ("", "Signed out; sign in as your IAM user.\n")
     assert [e["argv"] for e in recorder.entries()] == [[LOGOUT]]
-    assert store.load().active is None
+    assert store.load().console is None
+
+    again = run_trayapp("back", env={"BROWSER": recorder.browser})
+    assert (again.returncode, again.stderr) == (
+        0,
+        "Already in the primary session; the browser was left as it is.\n",
+    )
+    assert len(recorder.entries()) == 1  # the browser was not called again
 
 
 # -- every STS failure through the command line --------------------------------------------------------

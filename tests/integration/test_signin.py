@@ -308,7 +308,8 @@ def test_open_signed_hands_the_browser_only_a_loopback_url(
     assert entry["status"] == 302
     assert_login_url(entry["location"], federation_stub, HOME_EU_CENTRAL)
     state = StateStore.default().load()
-    assert state.active == "side-project" and state.active_until == creds["Expiration"]
+    assert state.console is not None and state.console.account == "side-project"
+    assert state.console.mode == "signed"
 
 
 def test_debug_output_of_a_refused_session_holds_no_secret(

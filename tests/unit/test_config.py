@@ -502,7 +502,7 @@ INVALID = {
         link = "https://signin.example.com/switchrole?account=111111111111&roleName=r"  # <-
         """,
         "account[1].link",
-        "must be a console switch-role link",
+        "expected a link such as https://signin.aws.amazon.com/switchrole?",
     ),
     "bad console mode": (
         """

@@ -10,8 +10,20 @@ from pathlib import Path
 
 from trayapp.core.config import parse_config
 from trayapp.core.model import Config
-from trayapp.core.state import State
-from trayapp.tray.menu import Entry, MenuView, build_menu, clean, render_text, time_left
+from trayapp.core.state import Console, State
+from trayapp.tray.menu import (
+    Command,
+    CopyCredentials,
+    CopyLink,
+    Entry,
+    Forget,
+    MenuView,
+    OpenConsole,
+    build_menu,
+    clean,
+    render_text,
+    time_left,
+)
 
 NOW = datetime(2026, 11, 28, 12, 0, tzinfo=UTC)
 
@@ -76,12 +88,13 @@ def find(entries: tuple[Entry, ...], label_start: str) -> Entry:
 def test_menu_tree_for_a_config_of_four_accounts_in_two_groups() -> None:
     expected = """\
 trayapp · george [disabled]
-Active: primary session [disabled]
+Console: primary session [disabled]
 ----
 Switch account… [default]
 ----
 Personal (1)
   🟢 Side project
+    444455556666 · admin [disabled]
     Open console (switch role) [default]
     Open console (signed sign-in)
     ----
@@ -97,6 +110,7 @@ Personal (1)
     Forget cached session
 Work (2)
   🔴 Production
+    777788889999 · ops/admin [disabled]
     Open console (signed sign-in) [default]
     Open console: unavailable, needs an external id [disabled]
     ----
@@ -122,15 +136,15 @@ def test_account_actions_carry_the_account_name_and_mode() -> None:
     menu = build_menu(view())
     side = find(find(menu, "Personal").children, "🟢 Side project")
     assert [e.action for e in side.children if not e.separator and e.action] == [
-        ("open", "side-project", "switch-role"),
-        ("open", "side-project", "signed"),
-        ("copy", "side-project", "sh"),
-        ("link", "side-project"),
-        ("forget", "side-project"),
+        OpenConsole("side-project", "switch-role"),
+        OpenConsole("side-project", "signed"),
+        CopyCredentials("side-project", "sh"),
+        CopyLink("side-project"),
+        Forget("side-project"),
     ]
     formats = find(side.children, "Copy credentials as").children
     assert [e.action for e in formats] == [
-        ("copy", "side-project", f)
+        CopyCredentials("side-project", f)
         for f in ("fish", "powershell", "cmd", "dotenv", "json", "credential-process")
     ]
 
@@ -145,12 +159,13 @@ def test_labels_are_sanitised() -> None:
     assert clean("a\u200fb\tc\x00d") == "a b c d"
 
 
-def test_recent_section_and_active_header() -> None:
+def test_recent_section_and_console_header() -> None:
     state = State(
-        active="staging", active_until="2026-11-28T12:42:30Z", recent=("staging", "gone", "side-project")
+        console=Console("staging", "switch-role", "2026-11-28T12:42:30Z"),
+        recent=("staging", "gone", "side-project"),
     )
     menu = build_menu(view(state))
-    assert menu[1].label == "Active: 🔵 Staging · 42 min left"
+    assert menu[1].label == "Console: 🔵 Staging · 42 min left"
     labels = [e.label for e in menu]
     start = labels.index("Recent")
     assert labels[start : start + 4] == [
@@ -162,19 +177,61 @@ def test_recent_section_and_active_header() -> None:
     assert menu[start + 3].separator
 
 
-def test_expired_active_account_shows_primary() -> None:
-    state = State(active="staging", active_until="2026-11-28T11:59:00Z", recent=("staging",))
-    assert build_menu(view(state))[1].label == "Active: primary session"
-
-
-def test_busy_account_config_problem_and_autostart_checkbox() -> None:
-    menu = build_menu(
-        view(busy=frozenset({"staging"}), problem="line 3: account[1].color: bad", autostart=True)
+def test_terminal_lines_never_take_the_console_header() -> None:
+    state = State(
+        console=Console("prod", "signed", "2026-11-28T12:30:00Z"),
+        terminal=(("sandbox", "2026-11-28T12:52:10Z"), ("staging", "2026-11-28T11:00:00Z")),
     )
-    assert find(menu, "⚠ Config problem: line 3").action == ("edit",)
+    lines = [e.label for e in build_menu(view(state))[:4]]
+    assert lines == [
+        "trayapp · george",
+        "Console: 🔴 Production · 30 min left",
+        "Terminal: ○ Sandbox evil line · 52 min left",  # staging's credentials expired: no line
+        "",
+    ]
+
+
+def test_recent_does_not_repeat_the_accounts_listed_right_below() -> None:
+    flat = parse_config(
+        b'[[account]]\nname = "a"\naccount_id = "111111111111"\nrole_name = "r"\n'
+        b'[[account]]\nname = "b"\naccount_id = "222222222222"\nrole_name = "r"\ngroup = "G"\n',
+        Path("c.toml"),
+    )
+    menu = build_menu(MenuView(config=flat, state=State(recent=("a", "b")), now=NOW))
+    labels = [e.label for e in menu]
+    assert labels[labels.index("Recent") : labels.index("Recent") + 2] == ["Recent", "○ b"]
+    only_flat = replace(flat, accounts=flat.accounts[:1])
+    assert "Recent" not in [
+        e.label for e in build_menu(MenuView(config=only_flat, state=State(recent=("a",)), now=NOW))
+    ]
+
+
+def test_expired_console_session_shows_primary() -> None:
+    state = State(console=Console("staging", "switch-role", "2026-11-28T11:59:00Z"), recent=("staging",))
+    assert build_menu(view(state))[1].label == "Console: primary session"
+
+
+def test_busy_account_config_problems_and_autostart_checkbox() -> None:
+    problems = ("line 3: account[1].color: bad", "line 9: account[2].region: worse")
+    menu = build_menu(view(busy=frozenset({"staging"}), problems=problems, autostart=True))
+    problem = find(menu, "⚠ Config problem: line 3")
+    assert problem.label.endswith("(+1 more)")
+    assert [e.label for e in problem.children if not e.separator] == [*problems, "Edit accounts…"]
+    assert problem.children[-1].action is Command.EDIT
     assert find(find(menu, "Work").children, "🔵 Staging").label.endswith("(working…)")
     start = find(menu, "Start at login")
-    assert start.checked is True and start.action == ("autostart",)
+    assert start.checked is True and start.action is Command.AUTOSTART
+
+
+def test_an_account_named_like_a_command_gets_account_actions() -> None:
+    named = parse_config(
+        b'[[account]]\nname = "back"\naccount_id = "111111111111"\nrole_name = "r"\n', Path("c.toml")
+    )
+    menu = build_menu(MenuView(config=named, state=State(), now=NOW, busy=frozenset()))
+    assert find(menu, "Back to primary").action is Command.BACK
+    account = find(menu, "○ back")
+    assert OpenConsole("back", "switch-role") in [e.action for e in account.children]
+    assert Command.BACK != "back"  # a command is never equal to a name
 
 
 def test_no_accounts_says_how_to_add_one() -> None:

@@ -24,6 +24,7 @@ def test_an_sso_account_offers_signed_sign_in_and_says_why_not_switch_role() -> 
         now=None,
         primary_label="g",
     )  # type: ignore[arg-type]
-    first, second = account_entries(view, sso)[:2]
+    heading, first, second = account_entries(view, sso)[:3]
+    assert heading.label == "444455556666 · admin" and not heading.enabled
     assert first.label == "Open console (signed sign-in)" and first.default
     assert second.label == "Open console: unavailable, an IAM Identity Center account" and not second.enabled

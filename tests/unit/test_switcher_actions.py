@@ -14,7 +14,7 @@ from trayapp.core.config import parse_config
 from trayapp.core.state import State
 from trayapp.switcher import ipc
 from trayapp.switcher.host import action_for
-from trayapp.tray.menu import MenuView, build_menu
+from trayapp.tray.menu import Action, CopyCredentials, MenuView, OpenConsole, build_menu
 
 CONFIG = b"""
 [settings]
@@ -35,16 +35,16 @@ external_id = "acme"
 """
 
 
-def menu_actions(config: object, name: str) -> set[tuple[str, ...]]:
+def menu_actions(config: object, name: str) -> set[Action]:
     """Every action the tray menu offers for one account."""
     from datetime import UTC, datetime
 
     menu = build_menu(MenuView(config=config, state=State(), now=datetime.now(UTC)))  # type: ignore[arg-type]
-    found: set[tuple[str, ...]] = set()
+    found: set[Action] = set()
 
     def walk(entries: tuple) -> None:  # type: ignore[type-arg]
         for entry in entries:
-            if entry.action and entry.enabled and len(entry.action) > 1 and entry.action[1] == name:
+            if entry.enabled and getattr(entry.action, "account", None) == name:
                 found.add(entry.action)
             walk(entry.children)
 
@@ -55,22 +55,22 @@ def menu_actions(config: object, name: str) -> set[tuple[str, ...]]:
 def test_keys_are_the_menus_own_actions() -> None:
     config = parse_config(CONFIG, Path("c.toml"))
     staging, prod = config.accounts
-    assert action_for(config, staging, "open") == ("open", "staging", "switch-role")
-    assert action_for(config, staging, "open-other") == ("open", "staging", "signed")
-    assert action_for(config, staging, "copy") == ("copy", "staging", "fish")  # the default format
+    assert action_for(config, staging, "open") == OpenConsole("staging", "switch-role")
+    assert action_for(config, staging, "open-other") == OpenConsole("staging", "signed")
+    assert action_for(config, staging, "copy") == CopyCredentials("staging", "fish")  # the default format
     for account in (staging, prod):
         for key in ("open", "copy"):
             assert action_for(config, account, key) in menu_actions(config, account.name)
     # The default item of the account's submenu is what Enter does.
     signed_default = replace(config, primary=replace(config.primary, console="signed"))
-    assert action_for(signed_default, staging, "open") == ("open", "staging", "signed")
-    assert action_for(signed_default, staging, "open-other") == ("open", "staging", "switch-role")
+    assert action_for(signed_default, staging, "open") == OpenConsole("staging", "signed")
+    assert action_for(signed_default, staging, "open-other") == OpenConsole("staging", "switch-role")
 
 
 def test_the_other_mode_says_why_when_switch_role_cannot_work() -> None:
     config = parse_config(CONFIG, Path("c.toml"))
     prod = config.accounts[1]
-    assert action_for(config, prod, "open") == ("open", "prod", "signed")  # external id: signed by default
+    assert action_for(config, prod, "open") == OpenConsole("prod", "signed")  # external id: signed by default
     why = action_for(config, prod, "open-other")
     assert isinstance(why, str) and "external id" in why and why.startswith("Switch role is unavailable")
 

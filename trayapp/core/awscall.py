@@ -75,6 +75,22 @@ def explain_network(exc: Exception, client: Any, service: str) -> str:
     endpoint = getattr(getattr(client, "meta", None), "endpoint_url", service)
     if isinstance(exc, ReadTimeoutError | ConnectTimeoutError):
         return f"{service} at {endpoint} did not answer in time; check your network and try again"
+    if isinstance(exc, EndpointConnectionError) and _unresolved(exc):
+        return f"no network connection: could not look up {service} at {endpoint}"
     if isinstance(exc, EndpointConnectionError):
         return f"could not connect to {service} at {endpoint}; check your network"
     return f"the request to {service} at {endpoint} failed ({type(exc).__name__})"
+
+
+def _unresolved(exc: Exception) -> bool:
+    """True when the host name could not be looked up (offline, or no DNS): socket.gaierror underneath."""
+    import socket
+
+    seen: BaseException | None = exc
+    for _ in range(10):
+        if seen is None:
+            return False
+        if isinstance(seen, socket.gaierror) or type(seen).__name__ == "NameResolutionError":
+            return True
+        seen = getattr(seen, "kwargs", {}).get("error") or seen.__cause__ or seen.__context__
+    return False

@@ -16,6 +16,7 @@ from urllib.parse import parse_qs, urlsplit
 from trayapp.core import identifiers as ids
 from trayapp.core.errors import ConfigError, Problem
 from trayapp.core.model import (
+    BACK_MODES,
     CONSOLE_MODES,
     CREDENTIAL_FORMATS,
     SESSION_CACHES,
@@ -35,7 +36,7 @@ SIGNIN_HOSTS = {
     "signin.amazonaws.cn": "aws-cn",
 }
 
-PRIMARY_KEYS = ("label", "account_id", "profile", "mfa_serial", "region", "console")
+PRIMARY_KEYS = ("label", "account_id", "profile", "mfa_serial", "region", "console", "back")
 SETTINGS_KEYS = (
     "clipboard_clear_seconds",
     "credential_format",
@@ -67,16 +68,35 @@ TOP_KEYS = ("primary", "settings", "account")
 CONFIG_TEMPLATE = """\
 # trayapp accounts; every key is described in the README, under Configuration.
 # Each [[account]] is a role in another AWS account that your primary IAM user may assume.
+# Remove the "# " in front of a line to use it.
 
 [primary]
-# account_id = "111122223333"
+# label = "george"                # shown in the menu; default: your IAM user name
+# account_id = "111122223333"     # pre-fills the sign-in page after Back to primary
+# profile = "personal"            # AWS CLI profile with your IAM user's keys
+# mfa_serial = "arn:aws:iam::111122223333:mfa/george"
 # region = "us-east-1"
+# console = "switch-role"         # or "signed"
+# back = "sign-in-page"           # or "federated": Back to primary without a password
+
+# [settings]
+# clipboard_clear_seconds = 45
+# browser = "firefox -P work --new-window {url}"
 
 # [[account]]
 # display_name = "Side project"
 # account_id = "444455556666"
 # role_name = "admin"
 # color = "#2e7d32"
+# group = "Personal"              # accounts of one group share a submenu
+# region = "eu-central-1"
+# destination = "cloudwatch"      # a console service, or a path such as "/billing/home"
+# browser = "chromium --profile-directory=Work {url}"
+
+# [[account]]
+# link = "https://signin.aws.amazon.com/switchrole?account=777788889999&roleName=ops/admin&displayName=Production"
+# group = "Work"
+# external_id = "acme-7f3a"       # roles that require one open with signed sign-in
 """
 
 
@@ -268,6 +288,7 @@ class _Checker:
             "mfa_serial": self.get(raw, where, label, "mfa_serial", _mfa_serial),
             "region": self.get(raw, where, label, "region", _region),
             "console": self.get(raw, where, label, "console", _choice(CONSOLE_MODES)),
+            "back": self.get(raw, where, label, "back", _choice(BACK_MODES)),
         }
         return Primary(**{k: v for k, v in values.items() if v is not None})
 
@@ -470,7 +491,7 @@ def parse_switch_role_link(value: object) -> dict[str, str]:
     base = re.sub(r"^[a-z]{2}(-[a-z]+)+-\d\.", "", host)
     if parts.scheme != "https" or base not in SIGNIN_HOSTS or parts.path.rstrip("/") != "/switchrole":
         raise ValueError(
-            "must be a console switch-role link: https://signin.aws.amazon.com/switchrole?account=...&roleName=..."
+            "expected a link such as https://signin.aws.amazon.com/switchrole?account=...&roleName=..."
         )
     query = {k: v[0] for k, v in parse_qs(parts.query).items()}
     if "account" not in query or "roleName" not in query:

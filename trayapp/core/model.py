@@ -10,6 +10,8 @@ from trayapp.core.errors import Problem
 
 ConsoleMode = Literal["switch-role", "signed"]
 CONSOLE_MODES: tuple[ConsoleMode, ...] = ("switch-role", "signed")
+BackMode = Literal["sign-in-page", "federated"]
+BACK_MODES: tuple[BackMode, ...] = ("sign-in-page", "federated")
 CREDENTIAL_FORMATS = ("sh", "fish", "powershell", "cmd", "dotenv", "json", "credential-process")
 SESSION_CACHES = ("file", "keyring", "memory")
 PARTITION_DEFAULT_REGION = {"aws": "us-east-1", "aws-us-gov": "us-gov-west-1", "aws-cn": "cn-north-1"}
@@ -25,6 +27,7 @@ class Primary:
     mfa_serial: str | None = None
     region: str = "us-east-1"
     console: ConsoleMode = "switch-role"
+    back: BackMode = "sign-in-page"  # how Back to primary returns (README, "Back to primary")
 
 
 @dataclass(frozen=True)

@@ -31,9 +31,7 @@ def fetch_signin_token(url: str, timeout: float = SIGNIN_TIMEOUT) -> str:
     except urllib.error.HTTPError as exc:
         raise AwsError(f"the AWS sign-in service refused the session (HTTP {exc.code})") from None
     except (urllib.error.URLError, TimeoutError, OSError) as exc:
-        reason = getattr(exc, "reason", exc)
-        kind = "timed out" if isinstance(reason, TimeoutError) else type(reason).__name__
-        raise AwsError(f"could not reach the AWS sign-in service ({kind})") from None
+        raise AwsError(f"could not reach the AWS sign-in service: {network_reason(exc)}") from None
     try:
         token = json.loads(body)["SigninToken"]
     except (ValueError, KeyError, TypeError):
@@ -41,6 +39,22 @@ def fetch_signin_token(url: str, timeout: float = SIGNIN_TIMEOUT) -> str:
     if not isinstance(token, str) or not token:
         raise AwsError("the AWS sign-in service gave an empty sign-in token")
     return token
+
+
+def network_reason(exc: BaseException) -> str:
+    """Why a request did not get through, in words (never "gaierror")."""
+    import socket
+
+    reason = getattr(exc, "reason", exc)
+    if isinstance(reason, TimeoutError):
+        return "it did not answer in time"
+    if isinstance(reason, socket.gaierror):
+        return "no network connection (its host name could not be looked up)"
+    if isinstance(reason, ConnectionRefusedError):
+        return "the connection was refused"
+    if isinstance(reason, OSError) and reason.strerror:
+        return reason.strerror[:1].lower() + reason.strerror[1:]
+    return type(reason).__name__
 
 
 def signed_login_url(

@@ -17,8 +17,8 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from trayapp.core.console import default_mode, switch_role_problem
-from trayapp.core.model import Account, Config
-from trayapp.tray.menu import Action
+from trayapp.core.model import Account, Config, ConsoleMode
+from trayapp.tray.menu import Action, CopyCredentials, OpenConsole
 
 if TYPE_CHECKING:
     from trayapp.switcher.ipc import Server
@@ -33,15 +33,15 @@ IN_PROCESS = sys.platform != "darwin"
 
 def action_for(config: Config, account: Account, what: str) -> Action | str:
     """The menu action a switcher key stands for, or the reason it cannot work for this account."""
-    mode = default_mode(config.primary.console, account)
+    mode: ConsoleMode = default_mode(config.primary.console, account)
     if what == "open-other":
         mode = "signed" if mode == "switch-role" else "switch-role"
         problem = switch_role_problem(account) if mode == "switch-role" else None
         if problem:
             return f"Switch role is unavailable for {account.display_name}: {problem}."
     if what in ("open", "open-other"):
-        return ("open", account.name, mode)
-    return ("copy", account.name, config.settings.credential_format)
+        return OpenConsole(account.name, mode)
+    return CopyCredentials(account.name, config.settings.credential_format)
 
 
 class Switcher:

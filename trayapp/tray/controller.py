@@ -13,17 +13,31 @@ import threading
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Protocol
 
 from trayapp.app import App
-from trayapp.core.cache import Clock, parse_expiration, utc_now
+from trayapp.core.cache import Clock, utc_now
 from trayapp.core.config import load_config
-from trayapp.core.errors import ConfigError, TrayappError
+from trayapp.core.errors import ConfigError, Problem, TrayappError
 from trayapp.core.model import Account, Config
 from trayapp.core.sessions import MfaPrompt
-from trayapp.tray.menu import Action, Entry, MenuView, build_menu, clean, time_left
+from trayapp.core.state import Where
+from trayapp.tray.menu import (
+    AccountAction,
+    Action,
+    Command,
+    CopyCredentials,
+    CopyLink,
+    Entry,
+    Forget,
+    MenuView,
+    OpenConsole,
+    build_menu,
+    clean,
+    time_left,
+)
 
 log = logging.getLogger(__name__)
 
@@ -43,11 +57,23 @@ class Surface(Protocol):
 
 @dataclass(frozen=True)
 class IconSpec:
-    """What the icon should show: the neutral mark, or an account's colour and initials; maybe busy."""
+    """What the icon shows: the console's account (colour, initials) or the neutral mark, and badges."""
 
     color: str | None = None
     label: str | None = None
     busy: bool = False
+    warning: bool = False  # a config problem is waiting in the menu
+    terminal: bool = False  # terminal credentials are live (never changes the colour)
+
+
+@dataclass(frozen=True)
+class AccountKey:
+    """Work on one account: its own type, so an account named "back" never meets Command.BACK."""
+
+    name: str
+
+
+BusyKey = Command | AccountKey
 
 
 class SerialPrompt:
@@ -70,25 +96,26 @@ class TrayController:
         config_path: Path,
         app_factory: Callable[[Config], App],
         clock: Clock = utc_now,
-        opener: Callable[[Path], None] | None = None,
+        opener: Callable[[Path], object] | None = None,
         autostart: Callable[[bool | None], bool | None] | None = None,
     ):
         self.config_path = config_path
         self.clock = clock
         self.opener = opener
         self.autostart = autostart
-        self.problem: str | None = None
+        self.problems: tuple[str, ...] = ()
         self.surface: Surface | None = None
-        self.busy: set[str] = set()
+        self.busy: set[BusyKey] = set()
         self.busy_lock = threading.Lock()
         self.workers = ThreadPoolExecutor(max_workers=4, thread_name_prefix="trayapp-work")
         self.config_mtime = self.mtime()
-        self.warned_expiry: str | None = None
+        self.warned: set[tuple[str, str, datetime]] = set()  # (kind, account, end) already warned of
+        self.state_problem_said: str | None = None
         self.show_switcher: Callable[[], None] | None = None  # the quick switcher, where one can open
         try:
             config = load_config(config_path)
         except ConfigError as exc:
-            self.problem = first_problem(exc)
+            self.problems = problem_lines(exc.problems)
             config = Config(path=config_path, exists=config_path.exists())
         self.app = app_factory(config)
         self.primary_label = config.primary.label or "primary"
@@ -99,6 +126,14 @@ class TrayController:
     def config(self) -> Config:
         return self.app.config
 
+    @property
+    def problem(self) -> str | None:
+        """The first config problem, short enough for a notification (None when there is none)."""
+        if not self.problems:
+            return None
+        more = f" (+{len(self.problems) - 1} more)" if len(self.problems) > 1 else ""
+        return self.problems[0] + more
+
     def menu(self) -> tuple[Entry, ...]:
         return build_menu(
             MenuView(
@@ -106,58 +141,69 @@ class TrayController:
                 state=self.app.store.cached,
                 now=self.clock(),
                 primary_label=self.primary_label,
-                busy=frozenset(self.busy),
-                problem=self.problem,
+                busy=frozenset(k.name for k in self.busy if isinstance(k, AccountKey)),
+                problems=self.problems,
                 autostart=self.autostart(None) if self.autostart else None,
             )
         )
 
-    def active(self) -> Account | None:
-        name = self.app.store.cached.active_at(self.clock())
-        return next((a for a in self.config.accounts if a.name == name), None)
+    def where(self) -> Where:
+        return self.app.where()
 
     def icon_spec(self) -> IconSpec:
-        account = self.active()
-        busy = bool(self.busy)
-        if account is None:
-            return IconSpec(busy=busy)
-        return IconSpec(color=account.color or "546e7a", label=account.display_name, busy=busy)
+        now = self.where()
+        busy, terminal = bool(self.busy), bool(now.terminal)
+        warning = bool(self.problems)
+        if now.console is None:
+            return IconSpec(busy=busy, warning=warning, terminal=terminal)
+        return IconSpec(
+            color=now.console.color or "546e7a",
+            label=now.console.display_name,
+            busy=busy,
+            warning=warning,
+            terminal=terminal,
+        )
 
     def tooltip(self) -> str:
-        account = self.active()
-        if account is None:
-            return clean(f"trayapp: primary session ({self.primary_label})", 120)
-        until = self.app.store.cached.active_until
-        left = f", {time_left(parse_expiration(until), self.clock())} left" if until else ""
-        return clean(f"trayapp: {account.display_name}{left}", 120)
+        now = self.where()
+        if now.console is None or now.console_until is None:
+            text = f"trayapp: primary session ({self.primary_label})"
+        else:
+            text = f"trayapp: {now.console.display_name}, {time_left(now.console_until, self.clock())} left"
+        if now.terminal:
+            text += f"; terminal: {', '.join(a.display_name for a, _ in now.terminal)}"
+        return clean(text, 120)
 
     # -- actions ---------------------------------------------------------------------------
 
     def dispatch(self, action: Action) -> None:
         """Called from a menu click on the UI thread; returns at once."""
-        kind, *args = action
-        if kind == "quit":
+        if action is Command.QUIT:
             self.quit()
-        elif kind == "switch" and self.show_switcher:
-            self.show_switcher()
-        elif kind == "reload":
+        elif action is Command.SWITCH:
+            if self.show_switcher:
+                self.show_switcher()
+        elif action is Command.RELOAD:
             self.reload(announce=True)
-        elif kind == "edit":
-            self.background("edit", self.edit)
-        elif kind == "autostart" and self.autostart:
-            self.background("autostart", self.toggle_autostart)
-        elif kind == "back":
-            self.background("back", self.back)
-        elif kind == "add-link":
-            self.background("add-link", self.add_from_clipboard)
-        elif kind in ("open", "copy", "link", "forget") and args:
-            account = next((a for a in self.config.accounts if a.name == args[0]), None)
+        elif action is Command.EDIT:
+            self.background(Command.EDIT, self.edit, "Edit accounts")
+        elif action is Command.AUTOSTART:
+            if self.autostart:
+                self.background(Command.AUTOSTART, self.toggle_autostart)
+        elif action is Command.BACK:
+            self.background(Command.BACK, self.back, "Back to primary")
+        elif action is Command.ADD_LINK:
+            self.background(Command.ADD_LINK, self.add_from_clipboard, "Add account")
+        elif isinstance(action, OpenConsole | CopyCredentials | CopyLink | Forget):
+            account = self.app.account_named(action.account)
             if account is not None:
                 self.background(
-                    account.name, lambda: self.account_action(kind, account, args[1:]), account.display_name
+                    AccountKey(account.name),
+                    lambda: self.account_action(action, account),
+                    account.display_name,
                 )
 
-    def background(self, key: str, work: Callable[[], Note | None], title: str = "trayapp") -> bool:
+    def background(self, key: BusyKey, work: Callable[[], Note | None], title: str = "trayapp") -> bool:
         """Run ``work`` on a worker unless the same key is already running (two quick clicks, one call).
 
         An error becomes one notification titled ``title`` (the account's name for account actions).
@@ -188,16 +234,16 @@ class TrayController:
         self.workers.submit(run)
         return True
 
-    def account_action(self, kind: str, account: Account, args: list[str]) -> Note:
+    def account_action(self, action: AccountAction, account: Account) -> Note:
         name = account.display_name
-        if kind == "open":
-            mode = self.app.open_console(account, args[0] if args else None)  # type: ignore[arg-type]
+        if isinstance(action, OpenConsole):
+            mode = self.app.open_console(account, action.mode)
             return name, f"Opened the console for {name} ({mode})."
-        if kind == "copy":
-            session = self.app.copy_credentials(account, args[0] if args else None)
-            until = parse_expiration(session.credentials.expiration).astimezone().strftime("%H:%M")
+        if isinstance(action, CopyCredentials):
+            session = self.app.copy_credentials(account, action.fmt)
+            until = session.expires.astimezone().strftime("%H:%M")
             return name, f"Credentials for {name} copied, valid until {until}."
-        if kind == "link":
+        if isinstance(action, CopyLink):
             self.app.copy_console_link(account)
             return name, f"Switch-role link for {name} copied."
         self.app.forget(account)
@@ -221,27 +267,39 @@ class TrayController:
         self.refresh()
 
     def back(self) -> Note:
-        self.app.back()
-        self.warned_expiry = None
-        return (
-            "Back to primary",
-            "Signed out of the console; sign in as your IAM user. Copied credentials cleared.",
-        )
+        who = self.config.primary.label or self.primary_label.split(" @ ")[0]
+        done = self.app.back(who if who != "primary" else None)
+        return "Back to primary", done.message(who if who != "primary" else "your IAM user")
 
     def edit(self) -> None:
+        """Create the config from the template if needed and open it; EditorError names file and reason."""
         from trayapp.core.config import create_config
+        from trayapp.platforms.editor import open_in_editor
 
         create_config(self.config_path)
-        if self.opener:
-            self.opener(self.config_path)
+        (self.opener or open_in_editor)(self.config_path)
 
     def add_from_clipboard(self) -> Note:
         from trayapp.core.importing import add_link
         from trayapp.platforms import clipboard
 
-        added = add_link(self.config_path, clipboard.paste())
+        link = clipboard.paste()
+        added = add_link(self.config_path, link, group=self.group_for(link))
         self.reload(announce=False)
-        return "Account added", f"{added} was added to your accounts."
+        account = self.app.account_named(added)
+        shown = account.display_name if account else added
+        where = f" in {account.group}" if account and account.group else ""
+        return "Account added", f"{shown} was added to your accounts{where}."
+
+    def group_for(self, link: str) -> str | None:
+        """The group of another role in the link's account, so the new one lands beside it."""
+        from trayapp.core.config import parse_switch_role_link
+
+        try:
+            account_id = parse_switch_role_link(link.strip())["account_id"]
+        except ValueError:
+            return None  # add_link says what is wrong with it
+        return next((a.group for a in self.config.accounts if a.account_id == account_id and a.group), None)
 
     def toggle_autostart(self) -> None:
         if self.autostart:
@@ -254,11 +312,11 @@ class TrayController:
         try:
             config = load_config(self.config_path)
         except ConfigError as exc:
-            self.problem = first_problem(exc)
-            self.notify("Config problem, keeping the last good accounts", self.problem)
+            self.problems = problem_lines(exc.problems)
+            self.notify("Config problem, keeping the last good accounts", self.problem or "")
             self.refresh()
             return False
-        self.problem = None
+        self.problems = ()
         self.app.reload(config)
         if config.primary.label:
             self.primary_label = config.primary.label
@@ -277,21 +335,35 @@ class TrayController:
     # -- time --------------------------------------------------------------------------------
 
     def tick(self) -> None:
-        """Every few seconds: pick up config edits, warn before the active session ends, refresh."""
+        """Every few seconds: pick up config edits, warn before a session ends, refresh.
+
+        The console and each terminal credential have their own end and their own warning.
+        """
         if self.mtime() != self.config_mtime:
             self.reload(announce=False)
         self.app.store.load()
-        account = self.active()
-        until = self.app.store.cached.active_until
-        if account and until:
-            left = parse_expiration(until) - self.clock()
-            if left <= EXPIRY_WARNING and self.warned_expiry != until:
-                self.warned_expiry = until
-                self.notify(
-                    account.display_name,
-                    f"The session for {account.display_name} ends in {time_left(parse_expiration(until), self.clock())}.",
-                )
+        problem = self.app.store.problem
+        if problem and problem != self.state_problem_said:
+            self.state_problem_said = problem
+            self.notify("trayapp", problem)
+        now, at = self.where(), self.clock()
+        if now.console and now.console_until:
+            name = now.console.display_name
+            key = ("console", now.console.name, now.console_until)
+            self.warn(key, name, at, f"The console session for {name} ends in")
+        for account, until in now.terminal:
+            key = ("terminal", account.name, until)
+            self.warn(
+                key, account.display_name, at, f"The terminal credentials for {account.display_name} end in"
+            )
         self.refresh()
+
+    def warn(self, key: tuple[str, str, datetime], title: str, now: datetime, text: str) -> None:
+        """Once per session end (kind, account, end), five minutes before it."""
+        until = key[2]
+        if until - now <= EXPIRY_WARNING and key not in self.warned:
+            self.warned.add(key)
+            self.notify(title, f"{text} {time_left(until, now)}.")
 
     def mtime(self) -> float | None:
         try:
@@ -311,12 +383,11 @@ class TrayController:
             self.surface.notify(clean(title, 80), clean(message, 240))
 
 
-def first_problem(error: ConfigError) -> str:
-    """The first problem of a config error, short enough for a menu line."""
-    problem = error.problems[0]
-    more = f" (+{len(error.problems) - 1} more)" if len(error.problems) > 1 else ""
-    return (
-        f"line {problem.line}: {problem.key}: {problem.message}{more}"
-        if problem.line
-        else f"{problem.message}{more}"
-    )
+def problem_lines(problems: list[Problem]) -> tuple[str, ...]:
+    """Each config problem as one menu line: "line 13: account[2].color: ...", never an empty key."""
+    lines = []
+    for problem in problems:
+        where = f"line {problem.line}: " if problem.line else ""
+        key = f"{problem.key}: " if problem.key else ""
+        lines.append(f"{where}{key}{problem.message}")
+    return tuple(lines)

@@ -6,13 +6,16 @@ import logging
 import sys
 import threading
 from collections.abc import Callable
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from PIL import Image
 
 from trayapp.tray import images
 from trayapp.tray.controller import IconSpec, TrayController
 from trayapp.tray.menu import Entry
+
+if TYPE_CHECKING:
+    from trayapp.platforms.notify import DbusNotifier
 
 log = logging.getLogger(__name__)
 
@@ -51,6 +54,10 @@ def render_icon(spec: IconSpec, size: int = ICON_SIZE) -> Image.Image:
         if spec.color
         else images.mark(size)
     )
+    if spec.terminal:
+        base = images.terminal_badge(base)
+    if spec.warning:
+        base = images.warning_badge(base)
     return images.busy_icon(base) if spec.busy else base
 
 
@@ -142,6 +149,7 @@ class PystraySurface:
             menu=pystray.Menu(lambda: self.items(controller.menu())),
         )
         self.has_images = swatch_images(self.icon)
+        self.notifier = self.freedesktop_notifier()
         controller.surface = self
 
     def items(self, entries: tuple[Entry, ...]) -> list[Any]:
@@ -209,9 +217,22 @@ class PystraySurface:
 
             GLib.idle_add(status_icon.set_tooltip_text, text)
 
+    @staticmethod
+    def freedesktop_notifier() -> DbusNotifier | None:
+        """Our own D-Bus notifier on Linux, so popups carry the app name "trayapp"."""
+        if not sys.platform.startswith("linux"):
+            return None
+        from trayapp.platforms.notify import dbus_notifier
+
+        return dbus_notifier()
+
     def notify(self, title: str, message: str) -> None:
         if self.stopped.is_set():
             return
+        if self.notifier is not None:
+            icon_path = getattr(self.icon, "_icon_path", None)  # pystray's PNG of the current icon
+            if self.notifier.notify(title, message, icon_path if isinstance(icon_path, str) else ""):
+                return
         if getattr(self.icon, "HAS_NOTIFICATION", False):
             call_on_ui_thread(lambda: self.icon.notify(message, title))
 

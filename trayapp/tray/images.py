@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from collections.abc import Callable
 from functools import lru_cache
 
 from PIL import Image, ImageDraw, ImageFont
@@ -30,7 +31,9 @@ __all__ = [
     "parse_color",
     "relative_luminance",
     "swatch",
+    "terminal_badge",
     "text_color",
+    "warning_badge",
 ]
 
 RGB = tuple[int, int, int]
@@ -322,3 +325,65 @@ def busy_icon(base: Image.Image) -> Image.Image:
     layer = Image.new("RGBA", icon.size, (0, 0, 0, 0))
     layer.paste(badge, (icon.width - side, icon.height - side))
     return Image.alpha_composite(icon, layer)
+
+
+# --- state badges --------------------------------------------------------------------------------
+
+WARNING_FILL: RGB = (0xFF, 0xB3, 0x00)
+"""Amber: the warning badge's triangle (a config problem waits in the menu)."""
+
+
+def _badge(
+    base: Image.Image, draw_on: Callable[[ImageDraw.ImageDraw, float], None], corner: str
+) -> Image.Image:
+    """``base`` with a badge drawn (supersampled) in one corner, half the icon's side."""
+    icon = base.convert("RGBA")
+    side = min(icon.size)
+    big = side * _SUPERSAMPLE
+    layer = Image.new("RGBA", (big // 2, big // 2), (0, 0, 0, 0))
+    draw_on(ImageDraw.Draw(layer), big / 2)
+    small = layer.resize((side // 2, side // 2), Image.Resampling.LANCZOS)
+    x = 0 if corner.endswith("left") else icon.width - small.width
+    y = 0 if corner.startswith("top") else icon.height - small.height
+    overlay = Image.new("RGBA", icon.size, (0, 0, 0, 0))
+    overlay.paste(small, (x, y))
+    return Image.alpha_composite(icon, overlay)
+
+
+def warning_badge(base: Image.Image) -> Image.Image:
+    """``base`` with an amber warning triangle ("!") in the top right: a problem waits in the menu.
+
+    Drawn large enough (half the side) to read at 22 px; the account colour keeps the rest.
+    """
+
+    def draw(d: ImageDraw.ImageDraw, s: float) -> None:
+        d.polygon([(s / 2, s * 0.04), (s * 0.98, s * 0.94), (s * 0.02, s * 0.94)], fill=(*BLACK, 255))
+        d.polygon([(s / 2, s * 0.16), (s * 0.86, s * 0.86), (s * 0.14, s * 0.86)], fill=(*WARNING_FILL, 255))
+        d.rectangle((s * 0.45, s * 0.36, s * 0.55, s * 0.64), fill=(*BLACK, 255))
+        d.rectangle((s * 0.45, s * 0.70, s * 0.55, s * 0.80), fill=(*BLACK, 255))
+
+    return _badge(base, draw, "top right")
+
+
+def terminal_badge(base: Image.Image) -> Image.Image:
+    """``base`` with a small light "prompt" disc in the bottom left: terminal credentials are live.
+
+    Neutral colours only, so it never reads as an account's colour; the icon's colour stays the
+    console's.
+    """
+
+    def draw(d: ImageDraw.ImageDraw, s: float) -> None:
+        d.ellipse(
+            (s * 0.06, s * 0.06, s * 0.94, s * 0.94),
+            fill=(*FOREGROUND, 255),
+            outline=(*BLACK, 255),
+            width=max(int(s * 0.08), 1),
+        )
+        w = max(int(s * 0.12), 1)
+        d.line(
+            [(s * 0.30, s * 0.32), (s * 0.50, s * 0.50), (s * 0.30, s * 0.68)],
+            fill=(*BACKGROUND, 255),
+            width=w,
+        )
+
+    return _badge(base, draw, "bottom left")

@@ -6,11 +6,12 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
+from enum import Enum
 
 from trayapp.core.colors import swatch
 from trayapp.core.console import default_mode, switch_role_blocker
-from trayapp.core.model import CREDENTIAL_FORMATS, Account, Config
-from trayapp.core.state import State
+from trayapp.core.model import CREDENTIAL_FORMATS, Account, Config, ConsoleMode
+from trayapp.core.state import State, where
 
 LABEL_MAX = 60
 NO_COLOR = (
@@ -28,7 +29,45 @@ FORMAT_NAMES = {
     "credential-process": "credential_process JSON",
 }
 
-Action = tuple[str, ...]
+TERMINAL_LINES = 3  # terminal lines in the header; more are summed up in one line
+
+
+class Command(Enum):
+    """The tray's own actions: values of their own type, so no account name can be taken for one."""
+
+    SWITCH = "switch"
+    BACK = "back"
+    ADD_LINK = "add-link"
+    EDIT = "edit"
+    RELOAD = "reload"
+    AUTOSTART = "autostart"
+    QUIT = "quit"
+
+
+@dataclass(frozen=True)
+class OpenConsole:
+    account: str
+    mode: ConsoleMode
+
+
+@dataclass(frozen=True)
+class CopyCredentials:
+    account: str
+    fmt: str
+
+
+@dataclass(frozen=True)
+class CopyLink:
+    account: str
+
+
+@dataclass(frozen=True)
+class Forget:
+    account: str
+
+
+AccountAction = OpenConsole | CopyCredentials | CopyLink | Forget
+Action = Command | AccountAction
 
 
 @dataclass(frozen=True)
@@ -56,8 +95,8 @@ class MenuView:
     state: State
     now: datetime
     primary_label: str = "primary"
-    busy: frozenset[str] = frozenset()
-    problem: str | None = None
+    busy: frozenset[str] = frozenset()  # names of the accounts being worked on
+    problems: tuple[str, ...] = ()  # the config's problems, in full
     autostart: bool | None = None
     recent_limit: int = 5
 
@@ -92,33 +131,36 @@ def account_entries(view: MenuView, account: Account) -> tuple[Entry, ...]:
     blocker = switch_role_blocker(account)  # typed reasons: never read back from the sentence
     problem = blocker[1] if blocker else None
     default = default_mode(view.config.primary.console, account)
-    other = "signed" if default == "switch-role" else "switch-role"
+    other: ConsoleMode = "signed" if default == "switch-role" else "switch-role"
     name = account.name
     fmt = view.config.settings.credential_format
 
-    def open_entry(mode: str, is_default: bool) -> Entry:
+    def open_entry(mode: ConsoleMode, is_default: bool) -> Entry:
         text = "Open console" if mode == "switch-role" else "Open console (signed sign-in)"
         if mode == "switch-role" and problem:
             return Entry(f"{text}: unavailable, {blocker[0] if blocker else ''}", enabled=False)
         if mode == "switch-role":
             text = "Open console (switch role)"
-        return Entry(text, ("open", name, mode), default=is_default)
+        return Entry(text, OpenConsole(name, mode), default=is_default)
 
     return (
+        Entry(clean(f"{account.account_id} · {account.role_name}", 80), enabled=False),
         open_entry(default, True),
         open_entry(other, False),
         SEPARATOR,
-        Entry(f"Copy credentials ({FORMAT_NAMES.get(fmt, fmt)})", ("copy", name, fmt)),
+        Entry(f"Copy credentials ({FORMAT_NAMES.get(fmt, fmt)})", CopyCredentials(name, fmt)),
         Entry(
             "Copy credentials as",
-            children=tuple(Entry(FORMAT_NAMES[f], ("copy", name, f)) for f in CREDENTIAL_FORMATS if f != fmt),
+            children=tuple(
+                Entry(FORMAT_NAMES[f], CopyCredentials(name, f)) for f in CREDENTIAL_FORMATS if f != fmt
+            ),
         ),
         Entry(
             "Copy console link" if not problem else "Copy console link: unavailable",
-            ("link", name),
+            CopyLink(name),
             enabled=not problem,
         ),
-        Entry("Forget cached session", ("forget", name)),
+        Entry("Forget cached session", Forget(name)),
     )
 
 
@@ -132,21 +174,36 @@ def account_entry(view: MenuView, account: Account) -> Entry:
 
 
 def header(view: MenuView) -> tuple[Entry, ...]:
+    """Who you are, where the console is, which terminal credentials live, what is wrong."""
+    now = where(view.config, view.state, view.now)
     lines = [Entry(clean(f"trayapp · {view.primary_label}"), enabled=False)]
-    active = view.state.active_at(view.now)
-    account = next((a for a in view.config.accounts if a.name == active), None)
-    if account:
-        left = ""
-        if view.state.active_until:
-            from trayapp.core.cache import parse_expiration
-
-            left = f" · {time_left(parse_expiration(view.state.active_until), view.now)} left"
-        lines.append(Entry(f"Active: {account_label(account)}{left}", enabled=False))
+    if now.console and now.console_until:
+        left = time_left(now.console_until, view.now)
+        lines.append(Entry(f"Console: {account_label(now.console)} · {left} left", enabled=False))
     else:
-        lines.append(Entry("Active: primary session", enabled=False))
-    if view.problem:
-        lines.append(Entry(clean(f"⚠ Config problem: {view.problem}", 90), ("edit",)))
+        lines.append(Entry("Console: primary session", enabled=False))
+    for account, until in now.terminal[:TERMINAL_LINES]:
+        lines.append(
+            Entry(f"Terminal: {account_label(account)} · {time_left(until, view.now)} left", enabled=False)
+        )
+    if len(now.terminal) > TERMINAL_LINES:
+        lines.append(Entry(f"Terminal: {len(now.terminal) - TERMINAL_LINES} more accounts", enabled=False))
+    if view.problems:
+        lines.append(problems_entry(view.problems))
     return tuple(lines)
+
+
+def problems_entry(problems: Sequence[str]) -> Entry:
+    """The config's problems stay in the menu after their notification is gone, in full."""
+    more = f" (+{len(problems) - 1} more)" if len(problems) > 1 else ""
+    return Entry(
+        clean(f"⚠ Config problem: {problems[0]}{more}", 90),
+        children=(
+            *(Entry(clean(p, 160), enabled=False) for p in problems),
+            SEPARATOR,
+            Entry("Edit accounts…", Command.EDIT),
+        ),
+    )
 
 
 def account_section(view: MenuView) -> tuple[Entry, ...]:
@@ -222,8 +279,11 @@ def prefix_label(first: str, last: str) -> str:
 
 
 def recent_section(view: MenuView) -> tuple[Entry, ...]:
+    """The last accounts used, less those the top level already lists right below."""
     by_name = {a.name: a for a in view.config.accounts}
-    recent = [by_name[n] for n in view.state.recent if n in by_name][: view.recent_limit]
+    loose = [a for a in view.config.accounts if not a.group]
+    shown = {a.name for a in loose} if len(loose) <= FLAT_LIMIT else set()
+    recent = [by_name[n] for n in view.state.recent if n in by_name and n not in shown][: view.recent_limit]
     if not recent:
         return ()
     return (Entry("Recent", enabled=False), *(account_entry(view, a) for a in recent), SEPARATOR)
@@ -232,23 +292,23 @@ def recent_section(view: MenuView) -> tuple[Entry, ...]:
 def build_menu(view: MenuView) -> tuple[Entry, ...]:
     """The whole tray menu, top to bottom."""
     autostart = (
-        Entry("Start at login", ("autostart",), checked=view.autostart)
+        Entry("Start at login", Command.AUTOSTART, checked=view.autostart)
         if view.autostart is not None
         else None
     )
     tail = [
-        Entry("Back to primary", ("back",)),
-        Entry("Add account from switch-role link", ("add-link",)),
-        Entry("Edit accounts…", ("edit",)),
-        Entry("Reload", ("reload",)),
+        Entry("Back to primary", Command.BACK),
+        Entry("Add account from switch-role link", Command.ADD_LINK),
+        Entry("Edit accounts…", Command.EDIT),
+        Entry("Reload", Command.RELOAD),
     ]
     if autostart:
         tail.append(autostart)
-    tail.append(Entry("Quit", ("quit",)))
+    tail.append(Entry("Quit", Command.QUIT))
     return (
         *header(view),
         SEPARATOR,
-        Entry("Switch account…", ("switch",), default=True),  # a left click on the icon where hosts allow
+        Entry("Switch account…", Command.SWITCH, default=True),  # a left click on the icon where hosts allow
         SEPARATOR,
         *recent_section(view),
         *account_section(view),

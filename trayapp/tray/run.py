@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 import logging
-import os
-import subprocess
 import sys
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -25,18 +23,6 @@ def lock_path() -> Path:
     import platformdirs
 
     return Path(platformdirs.user_state_dir("trayapp", appauthor=False)) / "tray.lock"
-
-
-def open_file(path: Path) -> None:
-    """Open a file in the desktop's default application (the config in a text editor)."""
-    if sys.platform == "darwin":
-        argv = ["open", "-t", str(path)]
-    elif os.name == "nt":
-        os.startfile(str(path))  # type: ignore[attr-defined,unused-ignore]  # noqa: S606
-        return
-    else:
-        argv = ["xdg-open", str(path)]
-    subprocess.Popen(argv, stdin=subprocess.DEVNULL, start_new_session=True)
 
 
 def autostart_toggle(wanted: bool | None) -> bool | None:
@@ -84,7 +70,7 @@ def _run(config_path: Path) -> int:
     def make_app(config: Config) -> App:
         return App(config, prompt)
 
-    controller = TrayController(config_path, make_app, opener=open_file, autostart=autostart_toggle)
+    controller = TrayController(config_path, make_app, autostart=autostart_toggle)
     controller.app.store.load()
     try:
         surface = PystraySurface(controller)  # pystray picks its backend and opens the display here

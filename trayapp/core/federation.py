@@ -1,0 +1,123 @@
+"""Back to primary without a password: a signed console session for the primary IAM user itself.
+
+The way ``aws-vault login`` does it for an IAM user: GetFederationToken with the user's long-term
+keys and a policy that allows everything, so the session keeps exactly the user's own permissions
+(a session policy can only narrow them), then the federation endpoint's getSigninToken and login.
+
+What such a console session can and cannot do (STS API reference, GetFederationToken,
+"Permissions"): IAM works in the console (the API restriction does not apply to console sessions),
+but no STS call except GetCallerIdentity, so switching roles from that console does not work;
+GetFederationToken takes no MFA code, so actions whose policy requires MFA are refused.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Mapping
+from datetime import UTC
+from typing import Any
+
+from trayapp.core.awscall import call_aws, client_for
+from trayapp.core.console import destination_url, federation_endpoint, login_url, signin_token_url
+from trayapp.core.errors import AwsError, UsageError
+from trayapp.core.identifiers import partition_of_region
+from trayapp.core.model import Primary, RoleCredentials
+from trayapp.core.sessions import scrub
+from trayapp.core.state import FEDERATED_CONSOLE
+
+PASS_THROUGH_POLICY = json.dumps(
+    {"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "*", "Resource": "*"}]},
+    separators=(",", ":"),
+)
+FEDERATION_SECONDS = int(FEDERATED_CONSOLE.total_seconds())  # 12 h: STS's default for this call
+NAME_MAX = 32  # GetFederationToken Name: 2..32 of [\w+=,.@-]
+TIMEOUTS = (5.0, 10.0)
+WHERE = "Could not open the console as the primary IAM user"
+REASONS = {
+    "AccessDenied": "access denied (the IAM user needs permission for sts:GetFederationToken)",
+    "ExpiredToken": "the primary credentials have expired; refresh them and try again",
+    "InvalidClientTokenId": "AWS does not recognise the primary access key (deactivated, deleted or mistyped)",
+    "SignatureDoesNotMatch": "the primary secret key is wrong, or this computer's clock is more than 15 minutes off",
+}
+
+
+def federated_name(label: str) -> str:
+    """A valid GetFederationToken Name from the user's name or label."""
+    name = re.sub(r"[^\w+=,.@-]", "-", label, flags=re.ASCII).strip("-")[:NAME_MAX]
+    return name if len(name) >= 2 else "trayapp"
+
+
+def primary_keys(primary: Primary) -> tuple[Any, Any]:
+    """The boto3 session and frozen long-term keys of the primary IAM user."""
+    import boto3
+    from botocore.exceptions import BotoCoreError, ProfileNotFound
+
+    try:
+        session = boto3.Session(profile_name=primary.profile)
+        found = session.get_credentials()
+        frozen = found.get_frozen_credentials() if found else None
+    except ProfileNotFound:
+        raise UsageError(
+            f"AWS profile {primary.profile!r} not found in the AWS config or credentials files"
+        ) from None
+    except BotoCoreError as exc:
+        raise AwsError(
+            f"{WHERE}: the primary credentials could not be loaded ({type(exc).__name__})"
+        ) from None
+    if frozen is None or not frozen.access_key:
+        raise AwsError(f"{WHERE}: no AWS credentials found; set [primary] profile to the IAM user's keys")
+    if frozen.token:
+        raise UsageError(
+            f"{WHERE}: GetFederationToken needs the IAM user's long-term keys, and [primary] profile gives "
+            'temporary credentials; use back = "sign-in-page" or a profile with long-term keys'
+        )
+    return session, frozen
+
+
+def federation_token(
+    primary: Primary, name: str, timeouts: tuple[float, float] = TIMEOUTS
+) -> RoleCredentials:
+    """GetFederationToken for the primary user, with the pass-through policy, for 12 hours."""
+    session, frozen = primary_keys(primary)
+    client = client_for("sts", session, frozen, primary.region, timeouts)
+    secrets = [frozen.secret_key]
+
+    def refuse(code: str, message: str, attempts: int) -> Exception:
+        reason = REASONS.get(code) or f"AWS said {code or 'no'}: {scrub(message, secrets)[:200]}"
+        return AwsError(f"{WHERE}: {reason}")
+
+    answer = call_aws(
+        lambda: client.get_federation_token(
+            Name=federated_name(name), Policy=PASS_THROUGH_POLICY, DurationSeconds=FEDERATION_SECONDS
+        ),
+        client,
+        "AWS STS",
+        True,
+        refuse,
+        WHERE,
+    )
+    creds = answer["Credentials"]
+    return RoleCredentials(
+        access_key_id=creds["AccessKeyId"],
+        secret_access_key=creds["SecretAccessKey"],
+        session_token=creds["SessionToken"],
+        expiration=creds["Expiration"].astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ"),
+    )
+
+
+def federated_login_url(
+    primary: Primary, name: str, environ: Mapping[str, str], timeouts: tuple[float, float] = TIMEOUTS
+) -> tuple[str, str]:
+    """The console login URL (a secret) for the primary user itself, and when that session ends.
+
+    No SessionDuration: AWS refuses it for GetFederationToken credentials; the console session
+    lasts as long as the token (12 hours asked; AWS gives a root user one hour).
+    """
+    from trayapp.core.signin import fetch_signin_token
+
+    partition = partition_of_region(primary.region)
+    endpoint = federation_endpoint(partition, environ.get("TRAYAPP_SIGNIN_ENDPOINT"))
+    credentials = federation_token(primary, name, timeouts)
+    token = fetch_signin_token(signin_token_url(endpoint, credentials, None))
+    return login_url(endpoint, token, destination_url(partition, primary.region)), credentials.expiration
