@@ -315,7 +315,7 @@ class SessionProvider:
             if code is None:
                 raise Cancelled("MFA prompt cancelled; nothing was done")
             code = code.strip()
-            if re.fullmatch(r"\d{6}", code):
+            if ids.MFA_CODE.fullmatch(code):
                 return code
             problem = "An MFA code is exactly 6 digits."
         raise UsageError("no valid 6-digit MFA code was entered")

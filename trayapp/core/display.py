@@ -1,0 +1,30 @@
+"""Display text made safe for a terminal or a menu: no control, line-breaking or bidi-override characters."""
+
+from __future__ import annotations
+
+import re
+
+# C0 and C1 controls, DEL, the Unicode line/paragraph separators, bidi marks, embeddings,
+# overrides and isolates, and the Arabic letter mark: each can move the cursor, end a line
+# or make text read differently from what it is.
+UNSAFE = re.compile(r"[\x00-\x1f\x7f-\x9f\u061c\u200e\u200f\u2028\u2029\u202a-\u202e\u2066-\u2069]")
+
+
+def has_unsafe(text: str) -> bool:
+    """Whether ``text`` holds a character that ``safe_text`` would replace."""
+    return UNSAFE.search(text) is not None
+
+
+def safe_text(text: str) -> str:
+    """``text`` with every unsafe character shown as a visible escape (``\\x1b``, ``\\u202e``)."""
+    return UNSAFE.sub(_escape, text)
+
+
+def safe_json(text: str) -> str:
+    """JSON text with unsafe characters as ``\\uXXXX`` escapes: the same data, harmless on a terminal."""
+    return UNSAFE.sub(lambda m: f"\\u{ord(m.group(0)):04x}", text)
+
+
+def _escape(match: re.Match[str]) -> str:
+    code = ord(match.group(0))
+    return f"\\x{code:02x}" if code < 0x100 else f"\\u{code:04x}"
