@@ -55,6 +55,8 @@ class Context:
 
 
 def cmd_list(ctx: Context) -> int:
+    from trayapp.core.display import safe_json, safe_text
+
     config = ctx.config
     if ctx.args.json:
         rows = [
@@ -70,7 +72,7 @@ def cmd_list(ctx: Context) -> int:
             }
             for a in config.accounts
         ]
-        print(json.dumps(rows, indent=2, ensure_ascii=False))
+        print(safe_json(json.dumps(rows, indent=2, ensure_ascii=False)))
         return 0
     if not config.accounts:
         print(no_accounts_hint(config), file=sys.stderr)
@@ -82,7 +84,7 @@ def cmd_list(ctx: Context) -> int:
     ]
     widths = [max(len(row[i]) for row in table) for i in range(len(table[0]))]
     for row in table:
-        print("  ".join(cell.ljust(w) for cell, w in zip(row, widths, strict=True)).rstrip())
+        print(safe_text("  ".join(cell.ljust(w) for cell, w in zip(row, widths, strict=True)).rstrip()))
     return 0
 
 
@@ -141,8 +143,10 @@ def cmd_exec(ctx: Context) -> int:
     env = {k: v for k, v in os.environ.items() if k not in DROP_FOR_EXEC}
     env.update(variables(session.credentials, ctx.config.region_for(account)))
     env["TRAYAPP_ACCOUNT"] = account.name
+    from trayapp.platforms.child import run_child
+
     try:
-        return subprocess.run(command, env=env, check=False).returncode
+        return run_child(command, env)  # signals forwarded; the child's status, or 128+N
     except FileNotFoundError:
         raise UsageError(f"command not found: {command[0]}") from None
     except OSError as exc:
@@ -492,10 +496,12 @@ def service_arg(value: str) -> str:
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Run one command; exit 0 on success, 1 for AWS/system errors, 2 for usage or config errors."""
+    from trayapp.core.display import safe_text
+    from trayapp.core.redact import configure_logging, redact
+
     args = build_parser().parse_args(argv)
     debug = getattr(args, "debug", False)
-    logging.basicConfig(format="trayapp: %(levelname)s: %(message)s", level=logging.WARNING)
-    log.setLevel(logging.DEBUG if debug else logging.WARNING)
+    configure_logging(debug)  # every diagnostic below goes through its redacting filter
     if not getattr(args, "command", None):
         args.command = "tray"
         args.run = cmd_tray
@@ -505,14 +511,22 @@ def main(argv: Sequence[str] | None = None) -> int:
     except TrayappError as exc:
         if debug:
             log.exception("failed")
-        print(f"trayapp: {exc}", file=sys.stderr)
+        print(f"trayapp: {redact(safe_text(str(exc)))}", file=sys.stderr)
         return exc.exit_code
     except KeyboardInterrupt:
         print("trayapp: interrupted", file=sys.stderr)
         return 130
+    except OSError as exc:
+        if debug:
+            log.exception("failed")
+        where = f" ({exc.filename})" if exc.filename else ""
+        print(
+            f"trayapp: {redact(safe_text(f'{exc.strerror or type(exc).__name__}{where}'))}", file=sys.stderr
+        )
+        return 1
     except Exception as exc:
         if debug:
-            raise
+            log.exception("unexpected error")  # the traceback goes through the redacting filter too
         print(
             f"trayapp: unexpected error ({type(exc).__name__}); run again with --debug for details",
             file=sys.stderr,

@@ -75,11 +75,10 @@ class RedactingFilter(logging.Filter):
 def configure_logging(debug: bool, fmt: str = "trayapp: %(levelname)s: %(message)s") -> None:
     """The one logging set-up: a stderr handler whose filter redacts every record, whoever logs it."""
     root = logging.getLogger()
-    if not any(isinstance(f, RedactingFilter) for h in root.handlers for f in h.filters):
-        handler = logging.StreamHandler()
-        handler.setFormatter(logging.Formatter(fmt))
-        handler.addFilter(RedactingFilter())
-        root.addHandler(handler)
+    if not root.handlers:
+        stream = logging.StreamHandler()
+        stream.setFormatter(logging.Formatter(fmt))
+        root.addHandler(stream)
     for handler in root.handlers:
         if not any(isinstance(f, RedactingFilter) for f in handler.filters):
             handler.addFilter(RedactingFilter())
