@@ -82,9 +82,10 @@ def cmd_list(ctx: Context) -> int:
         (a.name, a.display_name, a.account_id, a.role_name, config.region_for(a), a.group or "")
         for a in config.accounts
     ]
-    widths = [max(len(row[i]) for row in table) for i in range(len(table[0]))]
-    for row in table:
-        print(safe_text("  ".join(cell.ljust(w) for cell, w in zip(row, widths, strict=True)).rstrip()))
+    shown = [[safe_text(cell) for cell in row] for row in table]
+    widths = [max(len(row[i]) for row in shown) for i in range(len(shown[0]))]
+    for cells in shown:
+        print("  ".join(cell.ljust(w) for cell, w in zip(cells, widths, strict=True)).rstrip())
     return 0
 
 
