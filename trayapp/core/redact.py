@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import logging
 import re
+import threading
 
 HIDDEN = "[hidden]"
 SECRET_NAMES = (
@@ -84,3 +85,11 @@ def configure_logging(debug: bool, fmt: str = "trayapp: %(levelname)s: %(message
             handler.addFilter(RedactingFilter())
     root.setLevel(logging.WARNING)
     logging.getLogger("trayapp").setLevel(logging.DEBUG if debug else logging.WARNING)
+    threading.excepthook = _log_thread_exception  # a worker's traceback takes the same redacting path
+
+
+def _log_thread_exception(args: threading.ExceptHookArgs) -> None:
+    if args.exc_type is SystemExit or args.exc_value is None:
+        return
+    exc_info = (args.exc_type, args.exc_value, args.exc_traceback)
+    logging.getLogger("trayapp").error("unexpected error in a worker thread", exc_info=exc_info)
