@@ -92,6 +92,10 @@ def explain_network(exc: Exception, client: Any, service: str) -> str:
     return f"the request to {service} at {endpoint} failed ({type(exc).__name__})"
 
 
+class DeadlineError(AwsError):
+    """An exchange did not finish within its overall deadline (trying the same endpoint again would wait as long)."""
+
+
 def deadline_for(client: Any) -> float:
     """The overall time one exchange with ``client`` may take, from its own connect and read timeouts."""
     config = getattr(getattr(client, "meta", None), "config", None)
@@ -122,7 +126,7 @@ def within_deadline(work: Callable[[], T], seconds: float, what: str) -> T:
 
     threading.Thread(target=run, name=f"trayapp-call: {what}", daemon=True).start()
     if not done.wait(seconds):
-        raise AwsError(
+        raise DeadlineError(
             f"{what} did not finish answering within {seconds:g} s; check your network and try again"
         )
     ok, value = outcome[0]

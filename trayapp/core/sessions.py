@@ -15,7 +15,7 @@ from datetime import UTC
 from typing import Any, Protocol
 
 from trayapp.core import identifiers as ids
-from trayapp.core.awscall import call_aws, client_for
+from trayapp.core.awscall import DeadlineError, call_aws, client_for
 from trayapp.core.cache import CachedSession, Clock, SessionCache, utc_now
 from trayapp.core.errors import AwsError, TrayappError, UsageError
 from trayapp.core.model import Account, Config, RoleCredentials
@@ -335,6 +335,8 @@ class SessionProvider:
             else:
                 found = self.identity_of(session, frozen, self.sts_region(account))
             return session_name_from(found.user_name)
+        except DeadlineError:
+            raise  # the endpoint is too slow: AssumeRole would wait as long again
         except AwsError:
             return "trayapp"
 
