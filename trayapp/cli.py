@@ -320,8 +320,10 @@ def cmd_config(ctx: Context) -> int:
 
 def config_check(ctx: Context) -> int:
     config = ctx.config
+    from trayapp.core.display import safe_text
+
     for problem in config.warnings:
-        print(f"warning: {problem} (profile skipped)", file=sys.stderr)
+        print(safe_text(f"warning: {problem} (profile skipped)"), file=sys.stderr)
     if not config.exists:
         print(f"{config.path}: no config file yet; {len(config.accounts)} accounts from the AWS config")
         return 0
@@ -330,6 +332,8 @@ def config_check(ctx: Context) -> int:
 
 
 def config_show(ctx: Context) -> int:
+    from trayapp.core.display import safe_text
+
     config = ctx.config
     if config.exists:
         sys.stdout.write(config.path.read_text(encoding="utf-8"))
@@ -339,7 +343,7 @@ def config_show(ctx: Context) -> int:
     if extra:
         print("\n# Role profiles from the AWS config, listed as accounts:")
         for a in extra:
-            print(f"#   {a.name}: {a.role_arn}")
+            print(safe_text(f"#   {a.name}: {a.role_arn}"))
     return 0
 
 

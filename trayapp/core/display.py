@@ -10,6 +10,15 @@ import re
 UNSAFE = re.compile(r"[\x00-\x1f\x7f-\x9f\u061c\u200e\u200f\u2028\u2029\u202a-\u202e\u2066-\u2069]")
 
 
+# Zero-width characters and the byte-order mark: harmless to a terminal, but they hide in a menu label.
+INVISIBLE = re.compile(r"[\u200b-\u200d\u2060-\u2064\ufeff]")
+
+
+def one_line(text: str) -> str:
+    """``text`` for a menu, tooltip or notification: unsafe and invisible characters become spaces, runs of space one."""
+    return " ".join(INVISIBLE.sub(" ", UNSAFE.sub(" ", text)).split())
+
+
 def has_unsafe(text: str) -> bool:
     """Whether ``text`` holds a character that ``safe_text`` would replace."""
     return UNSAFE.search(text) is not None
@@ -22,7 +31,8 @@ def safe_text(text: str) -> str:
 
 def safe_json(text: str) -> str:
     """JSON text with unsafe characters as ``\\uXXXX`` escapes: the same data, harmless on a terminal."""
-    return UNSAFE.sub(lambda m: f"\\u{ord(m.group(0)):04x}", text)
+    # json.dumps escapes C0 inside strings already, so a raw newline is layout: it stays.
+    return UNSAFE.sub(lambda m: m.group(0) if m.group(0) == "\n" else f"\\u{ord(m.group(0)):04x}", text)
 
 
 def _escape(match: re.Match[str]) -> str:
