@@ -238,3 +238,29 @@ def test_exec_of_something_that_cannot_run_is_one_sentence(
     assert one_line(done) == f"trayapp: could not run {script}: Permission denied"
     done = trayapp("exec", "side", "--", str(tmp_path / "missing"))
     assert done.returncode == 2 and "command not found" in one_line(done)
+
+
+@pytest.mark.aws
+@pytest.mark.parametrize(
+    "body",
+    [
+        "[" * 100_000,
+        '{"SigninToken": 5}',
+        '{"SigninToken": ""}',
+        "<html>Service Unavailable</html>",
+        "x" * 200_000,
+    ],
+    ids=["nested-deep", "number", "empty", "html", "huge"],
+)
+def test_a_hostile_signin_answer_is_one_sentence(body: str) -> None:
+    from support.servers import FederationStub
+
+    from trayapp.core.errors import AwsError
+    from trayapp.core.signin import fetch_signin_token
+
+    with FederationStub() as stub:
+        stub.fail_next(200, body)
+        with pytest.raises(AwsError) as caught:
+            fetch_signin_token(stub.url + "/federation?Action=getSigninToken", timeout=5)
+    message = str(caught.value)
+    assert message.startswith("the AWS sign-in service gave an ") and "\n" not in message

@@ -42,7 +42,7 @@ def _fetch_token(url: str, timeout: float) -> str:
         raise AwsError(f"could not reach the AWS sign-in service ({kind})") from None
     try:
         token = json.loads(body)["SigninToken"]
-    except (ValueError, KeyError, TypeError):
+    except (ValueError, KeyError, TypeError, RecursionError):
         raise AwsError("the AWS sign-in service gave an answer without a sign-in token") from None
     if not isinstance(token, str) or not token:
         raise AwsError("the AWS sign-in service gave an empty sign-in token")
