@@ -6,7 +6,6 @@ Nothing here is skipped for a missing tool on CI: a missing consumer or shell fa
 
 from __future__ import annotations
 
-import os
 import sys
 from pathlib import Path
 
@@ -16,19 +15,7 @@ sys.path.insert(0, str(Path(__file__).parent.parent / "integration"))
 
 from integration.conftest import aws_env, federation_stub, moto, moto_server, sts_stub
 
-__all__ = ["aws_env", "federation_stub", "moto", "moto_server", "needs", "sts_stub"]
-
-
-def needs(tool: str) -> None:
-    """Skip loudly without ``tool`` on a developer's machine; with CI=true that is a failure."""
-    import shutil
-
-    if shutil.which(tool):
-        return
-    reason = f"{tool} is not installed (tests/debian-packages.txt)"
-    if os.environ.get("CI", "").lower() == "true":
-        pytest.fail(f"{reason} (CI=true: a missing tool is a failure)", pytrace=False)
-    pytest.skip(f"SKIPPED: {reason}")
+__all__ = ["aws_env", "federation_stub", "moto", "moto_server", "sts_stub"]
 
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:

@@ -3,9 +3,12 @@
 from __future__ import annotations
 
 import os
+import shutil
 import subprocess
 import sys
 from collections.abc import Iterable
+
+import pytest
 
 TRAYAPP = [sys.executable, "-m", "trayapp"]
 
@@ -37,3 +40,13 @@ def assert_nothing_of(text: str, secrets: Iterable[str]) -> None:
     for secret in secrets:
         for piece in fragments(secret):
             assert piece not in text, f"part of a secret leaked: ...{piece[:4]}..."
+
+
+def needs(tool: str) -> None:
+    """Skip loudly without ``tool`` on a developer's machine; with CI=true that is a failure."""
+    if shutil.which(tool):
+        return
+    reason = f"{tool} is not installed (tests/debian-packages.txt)"
+    if os.environ.get("CI", "").lower() == "true":
+        pytest.fail(f"{reason} (CI=true: a missing tool is a failure)", pytrace=False)
+    pytest.skip(f"SKIPPED: {reason}")

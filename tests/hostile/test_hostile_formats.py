@@ -12,7 +12,7 @@ import subprocess
 from pathlib import Path
 
 import pytest
-from conftest import needs
+from kit import needs
 
 from trayapp.core.formats import UnsafeValue, render, variables
 from trayapp.core.model import RoleCredentials
