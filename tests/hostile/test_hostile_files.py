@@ -240,3 +240,20 @@ def test_a_lock_held_elsewhere_makes_the_writer_wait_not_lose(tmp_path: Path) ->
     assert holder.wait(timeout=30) == 0
     assert writer.wait(timeout=60) == 0
     assert "444455556666" in config.read_text()
+
+
+def test_a_symlink_planted_as_a_lock_file_is_never_followed(tmp_path: Path, victim: Path) -> None:
+    from trayapp.core.files import lock_path
+
+    config = tmp_path / "c.toml"
+    lock = lock_path(config)
+    lock.parent.mkdir(parents=True)
+    lock.symlink_to(victim)
+    done = trayapp("import", "link", LINK.format(id="444455556666", n=1), "--config", str(config))
+    assert done.returncode == 1
+    assert (
+        done.stderr.strip()
+        == f"trayapp: cannot use the lock file {lock}: Too many levels of symbolic links; remove it and try again"
+    )
+    assert victim.read_text() == "root:x:0:0\n" and mode(victim) == 0o644
+    assert not config.exists()

@@ -146,19 +146,47 @@ def lock_path(path: Path) -> Path:
 
 @contextlib.contextmanager
 def locked(path: Path, timeout: float = LOCK_TIMEOUT) -> Iterator[None]:
-    """Hold the cross-process lock of ``path`` across a read-modify-write of it."""
-    import filelock
+    """Hold the cross-process lock of ``path`` across a read-modify-write of it.
 
+    The lock file is opened without following a symlink and never truncated, so a link planted
+    in the locks folder cannot make trayapp touch another file.
+    """
     where = lock_path(path)
     ensure_private_dir(where.parent)
-    lock = filelock.FileLock(str(where), timeout=timeout)
+    if os.name != "posix":
+        import filelock
+
+        try:
+            with filelock.FileLock(str(where), timeout=timeout):
+                yield
+        except filelock.Timeout:
+            raise _busy(path, timeout) from None
+        return
+    import fcntl
+    import time
+
     try:
-        lock.acquire()
-    except filelock.Timeout:
+        fd = os.open(where, os.O_RDWR | os.O_CREAT | NOFOLLOW, 0o600)
+    except OSError as exc:
         raise TrayappError(
-            f"another trayapp has been changing {path} for {timeout:.0f} s; try again when it is done"
+            f"cannot use the lock file {where}: {exc.strerror}; remove it and try again"
         ) from None
     try:
+        deadline = time.monotonic() + timeout
+        while True:
+            try:
+                fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+                break
+            except BlockingIOError:
+                if time.monotonic() > deadline:
+                    raise _busy(path, timeout) from None
+                time.sleep(0.02)  # flock has no timed wait; the holder is another trayapp, busy briefly
         yield
     finally:
-        lock.release()
+        os.close(fd)  # closing releases the lock
+
+
+def _busy(path: Path, timeout: float) -> TrayappError:
+    return TrayappError(
+        f"another trayapp has been changing {path} for {timeout:.0f} s; try again when it is done"
+    )
