@@ -501,7 +501,7 @@ def service_arg(value: str) -> str:
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Run one command; exit 0 on success, 1 for AWS/system errors, 2 for usage or config errors."""
-    from trayapp.core.display import safe_text
+    from trayapp.core.display import safe_lines, safe_text
     from trayapp.core.redact import configure_logging, redact
 
     args = build_parser().parse_args(argv)
@@ -516,7 +516,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     except TrayappError as exc:
         if debug:
             log.exception("failed")
-        print(f"trayapp: {redact(safe_text(str(exc)))}", file=sys.stderr)
+        print(f"trayapp: {redact(safe_lines(str(exc)))}", file=sys.stderr)
         return exc.exit_code
     except KeyboardInterrupt:
         print("trayapp: interrupted", file=sys.stderr)

@@ -283,8 +283,8 @@ class FileIndex:
 
     def load(self) -> dict[str, str]:
         try:
-            data = json.loads(self.path.read_text(encoding="utf-8"))
-        except (OSError, ValueError):
+            data = json.loads(read_nofollow(self.path)[1])
+        except (OSError, ValueError, RecursionError):
             return {}
         return {str(k): str(v) for k, v in data.items()} if isinstance(data, dict) else {}
 

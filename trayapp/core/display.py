@@ -29,6 +29,11 @@ def safe_text(text: str) -> str:
     return UNSAFE.sub(_escape, text)
 
 
+def safe_lines(text: str) -> str:
+    """``safe_text`` for a message of several lines: its own line breaks stay, all else is escaped."""
+    return "\n".join(safe_text(line) for line in text.split("\n"))
+
+
 def safe_json(text: str) -> str:
     """JSON text with unsafe characters as ``\\uXXXX`` escapes: the same data, harmless on a terminal."""
     # json.dumps escapes C0 inside strings already, so a raw newline is layout: it stays.
