@@ -257,3 +257,33 @@ def test_a_symlink_planted_as_a_lock_file_is_never_followed(tmp_path: Path, vict
     )
     assert victim.read_text() == "root:x:0:0\n" and mode(victim) == 0o644
     assert not config.exists()
+
+
+def test_concurrent_export_writes_leave_one_intact_block(tmp_path: Path) -> None:
+    aws_config = Path(os.environ["AWS_CONFIG_FILE"])
+    aws_config.parent.mkdir(parents=True, exist_ok=True)
+    aws_config.write_text("[default]\nregion = eu-west-1\n")
+    configs = []
+    for n in range(10):
+        config = tmp_path / f"c{n}.toml"
+        config.write_text(
+            f'[[account]]\nname = "acct{n}"\naccount_id = "{444455550000 + n:012d}"\nrole_name = "admin"\n'
+        )
+        configs.append(config)
+    children = [
+        subprocess.Popen(
+            [*TRAYAPP, "export", "aws-config", "--write", "--config", str(config)],
+            stdin=subprocess.DEVNULL,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+        )
+        for config in configs
+    ]
+    results = [(child.wait(timeout=120), *child.communicate()) for child in children]
+    assert all(code == 0 for code, _, _ in results), results
+    text = aws_config.read_text()
+    assert text.startswith("[default]\nregion = eu-west-1\n")
+    assert text.count("[profile acct") == 1, "one block, from the last writer"
+    done = trayapp("export", "aws-config", "--write", "--config", str(configs[0]))
+    assert done.returncode == 0, done.stderr
