@@ -287,3 +287,14 @@ def test_concurrent_export_writes_leave_one_intact_block(tmp_path: Path) -> None
     assert text.count("[profile acct") == 1, "one block, from the last writer"
     done = trayapp("export", "aws-config", "--write", "--config", str(configs[0]))
     assert done.returncode == 0, done.stderr
+
+
+def test_config_edit_in_a_shared_folder_keeps_its_mode(tmp_path: Path) -> None:
+    shared = tmp_path / "shared"
+    shared.mkdir()
+    shared.chmod(0o1777)
+    config = shared / "new" / "c.toml"
+    done = trayapp("config", "edit", "--config", str(config), env={"EDITOR": "true", "VISUAL": ""})
+    assert done.returncode == 0, done.stderr
+    assert mode(shared) == 0o1777
+    assert mode(config.parent) == 0o700 and mode(config) == 0o600

@@ -150,3 +150,26 @@ def test_hostile_aws_profile_names_reach_the_terminal_escaped(tmp_path: Path, te
         assert names == [name], "listed, and the JSON keeps the exact name"
     shown = trayapp("config", "show", "--config", str(config))
     assert all(c.isprintable() or c == "\n" for c in shown.stdout + shown.stderr)
+
+
+@pytest.mark.aws
+@pytest.mark.parametrize(
+    "code", ["١٢٣٤٥٦", "１２３４５６", "12345６"], ids=["arabic-indic", "fullwidth", "one-fullwidth"]
+)
+def test_an_mfa_code_in_lookalike_digits_is_never_sent(
+    tmp_path: Path, aws_env: object, sts_stub: object, code: str
+) -> None:
+    from support.servers import AwsEnv, StsFaultStub
+
+    assert isinstance(aws_env, AwsEnv) and isinstance(sts_stub, StsFaultStub)
+    aws_env.use_sts(sts_stub.url)
+    sts_stub.mfa_code = "123456"
+    config = tmp_path / "c.toml"
+    config.write_text(
+        '[primary]\nlabel = "george"\nmfa_serial = "arn:aws:iam::123456789012:mfa/george"\n\n'
+        '[[account]]\nname = "side"\naccount_id = "444455556666"\nrole_name = "admin"\n'
+    )
+    done = trayapp("creds", "side", "--mfa-code", code, "--config", str(config))
+    assert done.returncode == 2, done.stderr
+    assert "not 6 digits" in done.stderr and done.stdout == ""
+    assert sts_stub.calls("AssumeRole") == []
