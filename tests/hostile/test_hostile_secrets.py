@@ -169,3 +169,18 @@ def test_debug_never_prints_a_truncated_signin_answer(
     assert "sign-in" in done.stderr
     leaked = issued_secrets(sts_stub) + federation_stub.tokens_issued
     assert_nothing_of(done.stdout + done.stderr, leaked)
+
+
+@pytest.mark.parametrize("debug", [[], ["--debug"]], ids=["plain", "debug"])
+def test_an_sts_error_echoing_secrets_is_shown_without_them(
+    aws_env: AwsEnv, sts_stub: StsFaultStub, side: Path, debug: list[str]
+) -> None:
+    from support.servers import StsFault
+
+    aws_env.use_sts(sts_stub.url)
+    echo = f"Request had SecretAccessKey={SECRET} and X-Amz-Security-Token: {TOKEN} key {PRIMARY_SECRET_ACCESS_KEY}"
+    sts_stub.set_fault(StsFault(400, "WeirdError", echo))
+    done = trayapp(*debug, "creds", "side")
+    assert done.returncode == 1
+    assert "AWS said WeirdError" in done.stderr
+    assert_nothing_of(done.stdout + done.stderr, [SECRET, TOKEN, PRIMARY_SECRET_ACCESS_KEY])
