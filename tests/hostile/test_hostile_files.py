@@ -298,3 +298,17 @@ def test_config_edit_in_a_shared_folder_keeps_its_mode(tmp_path: Path) -> None:
     assert done.returncode == 0, done.stderr
     assert mode(shared) == 0o1777
     assert mode(config.parent) == 0o700 and mode(config) == 0o600
+
+
+@pytest.mark.parametrize("kind", ["fifo", "folder"])
+def test_a_cache_entry_that_is_not_a_file_is_set_aside_without_blocking(tmp_path: Path, kind: str) -> None:
+    cache = FileCache(tmp_path / "sessions")
+    ensure_private_dir(cache.folder)
+    if kind == "fifo":
+        os.mkfifo(cache.path("k7"), 0o600)  # opening it for reading would wait for a writer forever
+    else:
+        cache.path("k7").mkdir(mode=0o700)
+    assert cache.get("k7") is None
+    assert not cache.path("k7").exists() and len(list(cache.folder.glob("k7.bad-*"))) == 1
+    cache.put("k7", session())
+    assert cache.get("k7") is not None
