@@ -319,9 +319,9 @@ def cmd_config(ctx: Context) -> int:
 
 
 def config_check(ctx: Context) -> int:
-    config = ctx.config
     from trayapp.core.display import safe_text
 
+    config = ctx.config
     for problem in config.warnings:
         print(safe_text(f"warning: {problem} (profile skipped)"), file=sys.stderr)
     if not config.exists:
@@ -524,10 +524,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     except OSError as exc:
         if debug:
             log.exception("failed")
-        where = f" ({exc.filename})" if exc.filename else ""
-        print(
-            f"trayapp: {redact(safe_text(f'{exc.strerror or type(exc).__name__}{where}'))}", file=sys.stderr
-        )
+        where = f"{exc.filename}: " if exc.filename else ""
+        reason = exc.strerror or type(exc).__name__
+        print(f"trayapp: {redact(safe_text(f'{where}{reason}'))}", file=sys.stderr)
         return 1
     except Exception as exc:
         if debug:
