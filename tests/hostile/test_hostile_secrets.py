@@ -184,3 +184,26 @@ def test_an_sts_error_echoing_secrets_is_shown_without_them(
     assert done.returncode == 1
     assert "AWS said WeirdError" in done.stderr
     assert_nothing_of(done.stdout + done.stderr, [SECRET, TOKEN, PRIMARY_SECRET_ACCESS_KEY])
+
+
+def test_the_sign_in_link_is_shown_only_by_url_signed(
+    aws_env: AwsEnv, sts_stub: StsFaultStub, federation_stub: FederationStub, side: Path, tmp_path: Path
+) -> None:
+    """``open --signed`` hands the link over a loopback redirect; only ``url --signed`` prints it, on request."""
+    from sessions_kit import BrowserRecorder
+
+    aws_env.use_sts(sts_stub.url)
+    recorder = BrowserRecorder(tmp_path)
+    opened = trayapp("--debug", "open", "side", "--signed", env={"BROWSER": recorder.browser})
+    assert opened.returncode == 0, opened.stderr
+    [entry] = recorder.entries()
+    assert entry["argv"][0].startswith("http://127.0.0.1:") and entry["status"] == 302
+    token = federation_stub.tokens_issued[-1]
+    assert token in entry["location"], "the browser got the link through the redirect"
+    assert_nothing_of(
+        opened.stdout + opened.stderr + " ".join(entry["argv"]), [token, *issued_secrets(sts_stub)]
+    )
+    printed = trayapp("url", "side", "--signed")
+    assert printed.returncode == 0 and printed.stderr == ""
+    assert federation_stub.tokens_issued[-1] in printed.stdout, "url --signed prints the link, as asked"
+    assert_nothing_of(printed.stdout, issued_secrets(sts_stub))
