@@ -264,3 +264,20 @@ def test_a_hostile_signin_answer_is_one_sentence(body: str) -> None:
             fetch_signin_token(stub.url + "/federation?Action=getSigninToken", timeout=5)
     message = str(caught.value)
     assert message.startswith("the AWS sign-in service gave an ") and "\n" not in message
+
+
+@pytest.mark.parametrize("kind", ["fifo", "device"])
+@pytest.mark.parametrize("command", [["list"], ["import", "link", LINK]], ids=["list", "import"])
+def test_a_config_that_is_a_fifo_or_device_is_refused_not_waited_on(
+    tmp_path: Path, kind: str, command: list[str]
+) -> None:
+    if kind == "fifo":
+        config = tmp_path / "c.toml"
+        os.mkfifo(config)  # reading it would wait for a writer forever
+    else:
+        config = tmp_path / "zero.toml"
+        config.symlink_to("/dev/zero")  # reading it would never end
+    done = trayapp(*command, "--config", str(config), timeout=60)
+    assert done.returncode == (2 if command == ["list"] else 1), done.stderr
+    assert str(config) in done.stderr and "not a regular file" in done.stderr
+    assert "Traceback" not in done.stderr

@@ -16,6 +16,7 @@ from urllib.parse import parse_qs, urlsplit
 from trayapp.core import identifiers as ids
 from trayapp.core.display import UNSAFE
 from trayapp.core.errors import ConfigError, Problem
+from trayapp.core.files import read_regular
 from trayapp.core.model import (
     CONSOLE_MODES,
     CREDENTIAL_FORMATS,
@@ -108,7 +109,7 @@ def config_path(explicit: str | None = None, environ: Mapping[str, str] | None =
 def load_config(path: Path, environ: Mapping[str, str] | None = None) -> Config:
     """Read and validate ``path`` (missing is fine: no accounts); raise ConfigError listing all."""
     try:
-        data = path.read_bytes()
+        data = read_regular(path)  # a FIFO or device as config is refused, not waited on
     except FileNotFoundError:
         config = Config(path=path, exists=False)
     except OSError as exc:

@@ -16,7 +16,7 @@ from collections.abc import Iterable, Sequence
 from pathlib import Path
 
 from trayapp.core.errors import TrayappError, UsageError
-from trayapp.core.files import atomic_write, locked
+from trayapp.core.files import atomic_write, locked, read_regular
 from trayapp.core.model import Account
 
 BEGIN = "# >>> trayapp managed profiles (trayapp export aws-config --write) >>>"
@@ -187,7 +187,7 @@ def _write_block(path: Path, block: str) -> Path:
 
 def _read(path: Path) -> str:
     # surrogateescape: bytes that are not UTF-8 survive the round trip unchanged
-    return path.read_bytes().decode("utf-8", errors="surrogateescape")
+    return read_regular(path).decode("utf-8", errors="surrogateescape")
 
 
 def _lines(text: str) -> list[str]:

@@ -136,6 +136,21 @@ def read_nofollow(path: Path, limit: int = 1 << 20) -> tuple[os.stat_result, byt
         os.close(fd)
 
 
+def read_regular(path: Path) -> bytes:
+    """The bytes of a user file (a symlink is followed); a FIFO or device is refused, never waited on."""
+    fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0))
+    try:
+        kind = os.fstat(fd).st_mode
+        if stat.S_ISDIR(kind):
+            raise OSError(errno.EISDIR, os.strerror(errno.EISDIR), str(path))
+        if not stat.S_ISREG(kind):
+            raise OSError(errno.EINVAL, "it is not a regular file (a FIFO or a device)", str(path))
+        with os.fdopen(os.dup(fd), "rb") as handle:
+            return handle.read()
+    finally:
+        os.close(fd)
+
+
 def lock_path(path: Path) -> Path:
     """Where the lock for a user file lives: trayapp's own cache folder, never beside the user's file."""
     import platformdirs

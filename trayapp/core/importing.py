@@ -22,7 +22,7 @@ from trayapp.core.config import (
     parse_switch_role_link,
 )
 from trayapp.core.errors import ConfigError, TrayappError, UsageError
-from trayapp.core.files import atomic_write, locked
+from trayapp.core.files import atomic_write, locked, read_regular
 from trayapp.core.identifiers import slug
 from trayapp.core.model import Account
 
@@ -78,7 +78,7 @@ def _add_accounts(
 
     existed = path.exists()
     try:
-        data = path.read_bytes() if existed else b""
+        data = read_regular(path) if existed else b""
     except OSError as exc:
         raise TrayappError(f"cannot read {path}: {exc.strerror}") from None
     current = parse_config(data, path)  # a broken config is refused with every problem listed
