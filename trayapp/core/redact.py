@@ -76,14 +76,14 @@ class RedactingFilter(logging.Filter):
 def configure_logging(debug: bool, fmt: str = "trayapp: %(levelname)s: %(message)s") -> None:
     """The one logging set-up: a stderr handler whose filter redacts every record, whoever logs it."""
     root = logging.getLogger()
-    if not root.handlers:
+    if not root.handlers:  # like logging.basicConfig: a host that configured logging keeps its set-up
         stream = logging.StreamHandler()
         stream.setFormatter(logging.Formatter(fmt))
         root.addHandler(stream)
+        root.setLevel(logging.WARNING)
     for handler in root.handlers:
         if not any(isinstance(f, RedactingFilter) for f in handler.filters):
             handler.addFilter(RedactingFilter())
-    root.setLevel(logging.WARNING)
     logging.getLogger("trayapp").setLevel(logging.DEBUG if debug else logging.WARNING)
     threading.excepthook = _log_thread_exception  # a worker's traceback takes the same redacting path
 
