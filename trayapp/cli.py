@@ -6,7 +6,6 @@ import argparse
 import json
 import logging
 import os
-import subprocess
 import sys
 from collections.abc import Sequence
 from typing import TYPE_CHECKING
@@ -61,6 +60,8 @@ class Context:
 
 
 def cmd_list(ctx: Context) -> int:
+    from trayapp.core.display import safe_json, safe_text
+
     config = ctx.config
     for problem in config.warnings:
         print(f"warning: {problem} (profile skipped)", file=sys.stderr)
@@ -78,7 +79,7 @@ def cmd_list(ctx: Context) -> int:
             }
             for a in config.accounts
         ]
-        print(json.dumps(rows, indent=2, ensure_ascii=False))
+        print(safe_json(json.dumps(rows, indent=2, ensure_ascii=False)))
         return 0
     if not config.accounts:
         print(no_accounts_hint(config), file=sys.stderr)
@@ -88,9 +89,10 @@ def cmd_list(ctx: Context) -> int:
         (a.name, a.display_name, a.account_id, a.role_name, config.region_for(a), a.group or "")
         for a in config.accounts
     ]
-    widths = [max(len(row[i]) for row in table) for i in range(len(table[0]))]
-    for row in table:
-        print("  ".join(cell.ljust(w) for cell, w in zip(row, widths, strict=True)).rstrip())
+    shown = [[safe_text(cell) for cell in row] for row in table]
+    widths = [max(len(row[i]) for row in shown) for i in range(len(shown[0]))]
+    for cells in shown:
+        print("  ".join(cell.ljust(w) for cell, w in zip(cells, widths, strict=True)).rstrip())
     return 0
 
 
@@ -149,8 +151,10 @@ def cmd_exec(ctx: Context) -> int:
     env = {k: v for k, v in os.environ.items() if k not in DROP_FOR_EXEC}
     env.update(variables(session.credentials, ctx.config.region_for(account)))
     env["TRAYAPP_ACCOUNT"] = account.name
+    from trayapp.platforms.child import run_child
+
     try:
-        return subprocess.run(command, env=env, check=False).returncode
+        return run_child(command, env)  # signals forwarded; the child's status, or 128+N
     except FileNotFoundError:
         raise UsageError(f"command not found: {command[0]}") from None
     except OSError as exc:
@@ -335,9 +339,11 @@ def cmd_config(ctx: Context) -> int:
 
 
 def config_check(ctx: Context) -> int:
+    from trayapp.core.display import safe_text
+
     config = ctx.config
     for problem in config.warnings:
-        print(f"warning: {problem} (profile skipped)", file=sys.stderr)
+        print(safe_text(f"warning: {problem} (profile skipped)"), file=sys.stderr)
     if not config.exists:
         print(f"{config.path}: no config file yet; {len(config.accounts)} accounts from the AWS config")
         return 0
@@ -346,6 +352,8 @@ def config_check(ctx: Context) -> int:
 
 
 def config_show(ctx: Context) -> int:
+    from trayapp.core.display import safe_text
+
     config = ctx.config
     if config.exists:
         sys.stdout.write(config.path.read_text(encoding="utf-8"))
@@ -355,7 +363,7 @@ def config_show(ctx: Context) -> int:
     if extra:
         print("\n# Role profiles from the AWS config, listed as accounts:")
         for a in extra:
-            print(f"#   {a.name}: {a.role_arn}")
+            print(safe_text(f"#   {a.name}: {a.role_arn}"))
     return 0
 
 
@@ -524,10 +532,12 @@ def service_arg(value: str) -> str:
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Run one command; exit 0 on success, 1 for AWS/system errors, 2 for usage or config errors."""
+    from trayapp.core.display import safe_lines, safe_text
+    from trayapp.core.redact import configure_logging, redact
+
     args = build_parser().parse_args(argv)
     debug = getattr(args, "debug", False)
-    logging.basicConfig(format="trayapp: %(levelname)s: %(message)s", level=logging.WARNING)
-    log.setLevel(logging.DEBUG if debug else logging.WARNING)
+    configure_logging(debug)  # every diagnostic below goes through its redacting filter
     # botocore logs its own refresh failures with tracebacks; trayapp says them in one sentence.
     logging.getLogger("botocore").setLevel(logging.WARNING if debug else logging.CRITICAL)
     if not getattr(args, "command", None):
@@ -539,14 +549,21 @@ def main(argv: Sequence[str] | None = None) -> int:
     except TrayappError as exc:
         if debug:
             log.exception("failed")
-        print(f"trayapp: {exc}", file=sys.stderr)
+        print(f"trayapp: {redact(safe_lines(str(exc)))}", file=sys.stderr)
         return exc.exit_code
     except KeyboardInterrupt:
         print("trayapp: interrupted", file=sys.stderr)
         return 130
+    except OSError as exc:
+        if debug:
+            log.exception("failed")
+        where = f"{exc.filename}: " if exc.filename else ""
+        reason = exc.strerror or type(exc).__name__
+        print(f"trayapp: {redact(safe_text(f'{where}{reason}'))}", file=sys.stderr)
+        return 1
     except Exception as exc:
         if debug:
-            raise
+            log.exception("unexpected error")  # the traceback goes through the redacting filter too
         print(
             f"trayapp: unexpected error ({type(exc).__name__}); run again with --debug for details",
             file=sys.stderr,

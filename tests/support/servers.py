@@ -244,6 +244,51 @@ class _Handler(http.server.BaseHTTPRequestHandler):
         self.wfile.write(body)
 
 
+@dataclass(frozen=True)
+class Delivery:
+    """How a stub delivers an answer it has made: ``drip`` (one byte every ``interval`` s, until
+    the stub stops) or ``truncate`` (only the first ``keep`` bytes; ``honest_length`` announces
+    the cut length, else the full length and the connection is closed early)."""
+
+    mode: str  # "drip" | "truncate"
+    interval: float = 1.0
+    keep: int = 0
+    honest_length: bool = True
+
+
+def _deliver(
+    handler: _Handler,
+    stopping: threading.Event,
+    delivery: Delivery,
+    status: int,
+    body: bytes,
+    content_type: str,
+) -> None:
+    """Send ``body`` the hostile way ``delivery`` says."""
+    if delivery.mode == "truncate":
+        cut = body[: delivery.keep]
+        handler.send_response(status)
+        handler.send_header("Content-Type", content_type)
+        handler.send_header("Content-Length", str(len(cut) if delivery.honest_length else len(body)))
+        handler.end_headers()
+        handler.wfile.write(cut)
+        handler.wfile.flush()
+        if not delivery.honest_length:
+            handler.close_connection = True
+        return
+    handler.send_response(status)
+    handler.send_header("Content-Type", content_type)
+    handler.send_header("Content-Length", str(len(body)))
+    handler.end_headers()
+    handler.wfile.flush()
+    for index in range(len(body)):
+        if stopping.wait(delivery.interval):
+            handler.close_connection = True
+            return
+        handler.wfile.write(body[index : index + 1])
+        handler.wfile.flush()
+
+
 class _LoopbackServer:
     """Start/stop plumbing shared by the stubs."""
 
@@ -327,6 +372,8 @@ class _FederationHandler(_Handler):
         parts = urlsplit(self.path)
         query = {k: v[0] for k, v in parse_qs(parts.query, keep_blank_values=True).items()}
         status, body, content_type, token, session, duration = stub._answer(parts.path, query)
+        with stub._lock:
+            delivery = stub._deliveries.pop(0) if stub._deliveries else None
         stub._record(
             FederationRequest(
                 method="GET",
@@ -340,6 +387,10 @@ class _FederationHandler(_Handler):
                 token=token,
             )
         )
+        if delivery is not None:
+            with contextlib.suppress(OSError):
+                _deliver(self, stub._stopping, delivery, status, body.encode(), content_type)
+            return
         self.send_body(status, body.encode(), content_type)
 
 
@@ -359,6 +410,12 @@ class FederationStub(_LoopbackServer):
         self._requests: list[FederationRequest] = []
         self._tokens: list[str] = []
         self._failures: list[tuple[int, str]] = []
+        self._deliveries: list[Delivery] = []
+
+    def deliver_next(self, delivery: Delivery, *, times: int = 1) -> None:
+        """Deliver the next ``times`` answers the hostile way (slow drip, truncated)."""
+        with self._lock:
+            self._deliveries.extend([delivery] * times)
 
     @property
     def requests(self) -> list[FederationRequest]:
@@ -538,6 +595,8 @@ class StsFaultStub(_LoopbackServer):
         self._issued: list[IssuedCredentials] = []
         self._rules: list[_Rule] = []
         self._requests: list[StsRequest] = []
+        self._delivery: Delivery | None = None
+        self._raw_body: tuple[bytes, str] | None = None
 
     # -- configuration -------------------------------------------------------------------------
 
@@ -568,6 +627,15 @@ class StsFaultStub(_LoopbackServer):
         """
         with self._lock:
             self._rules = [_Rule(None, seconds, frozenset(actions) if actions else None, times)]
+
+    def set_delivery(
+        self, delivery: Delivery | None, body: bytes | None = None, content_type: str = "text/xml"
+    ) -> None:
+        """Deliver every answer the hostile way (``Delivery``); with ``body``, answer that raw body
+        (HTML, garbage, huge) with status 200 instead of the real answer. None: back to normal."""
+        with self._lock:
+            self._delivery = delivery
+            self._raw_body = (body, content_type) if body is not None else None
 
     def succeed(self) -> None:
         with self._lock:
@@ -740,8 +808,16 @@ class _StsHandler(_Handler):
         else:
             status, xml, code = stub._success(action, form, request_id)
         stub._record(StsRequest(action, form, headers, status, code))
+        with stub._lock:
+            delivery, raw = stub._delivery, stub._raw_body
+        payload, content_type = raw if raw is not None else (xml.encode(), "text/xml")
         with contextlib.suppress(OSError):
-            self.send_body(status, xml.encode(), "text/xml", {"x-amzn-RequestId": request_id})
+            if delivery is not None:
+                _deliver(self, stub._stopping, delivery, status, payload, content_type)
+            elif raw is not None:
+                self.send_body(status, payload, content_type, {"x-amzn-RequestId": request_id})
+            else:
+                self.send_body(status, xml.encode(), "text/xml", {"x-amzn-RequestId": request_id})
 
     def do_POST(self) -> None:
         length = int(self.headers.get("Content-Length") or 0)

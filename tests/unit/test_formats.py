@@ -52,7 +52,7 @@ EXPECTED = {
         "$Env:AWS_DEFAULT_REGION = 'eu-west-1'\n"
     ),
     "cmd": (
-        f"REM {COMMENT_TAIL}"
+        f"REM {COMMENT_TAIL.replace(chr(34), '_')}"
         'set "AWS_ACCESS_KEY_ID=ASIAEXAMPLE000000001"\n'
         'set "AWS_SECRET_ACCESS_KEY=wJalr/K7MDENG+bPxRfiCY"\n'
         'set "AWS_SESSION_TOKEN=FwoGZXIvYXdzE/abc+def=="\n'

@@ -3,11 +3,15 @@
 from __future__ import annotations
 
 import random
+import threading
 import time
 from collections.abc import Callable
-from typing import Any
+from typing import Any, TypeVar
 
 from trayapp.core.errors import AwsError
+
+T = TypeVar("T")
+DEADLINE_FACTOR = 2.0  # a whole exchange may take twice its connect and read timeouts together
 
 THROTTLE_ATTEMPTS = 4  # the first call and three backed-off retries, for throttling only
 THROTTLE_CODES = ("Throttling", "ThrottlingException", "RequestLimitExceeded", "TooManyRequestsException")
@@ -50,11 +54,19 @@ def call_aws(
     failure becomes an AwsError, led by ``where`` when given.
     """
     from botocore.exceptions import BotoCoreError, ClientError
+    from botocore.parsers import ResponseParserError
 
     tries = THROTTLE_ATTEMPTS if retry else 1
+    endpoint = getattr(getattr(client, "meta", None), "endpoint_url", service)
     for attempt in range(1, tries + 1):
         try:
-            return send()
+            return within_deadline(send, deadline_for(client), f"{service} at {endpoint}")
+        except ResponseParserError:
+            # Its text holds the raw body, which may hold keys: say what happened, never what was sent.
+            sentence = (
+                f"{service} at {endpoint} sent an answer that cannot be read (cut off or not XML); try again"
+            )
+            raise AwsError(f"{where}: {sentence}" if where else sentence) from None
         except ClientError as exc:
             error = exc.response.get("Error", {})
             code, message = str(error.get("Code", "")), str(error.get("Message", ""))
@@ -94,3 +106,46 @@ def _unresolved(exc: Exception) -> bool:
             return True
         seen = getattr(seen, "kwargs", {}).get("error") or seen.__cause__ or seen.__context__
     return False
+
+
+class DeadlineError(AwsError):
+    """An exchange did not finish within its overall deadline (trying the same endpoint again would wait as long)."""
+
+
+def deadline_for(client: Any) -> float:
+    """The overall time one exchange with ``client`` may take, from its own connect and read timeouts."""
+    config = getattr(getattr(client, "meta", None), "config", None)
+    connect = getattr(config, "connect_timeout", None)
+    read = getattr(config, "read_timeout", None)
+    if isinstance(connect, int | float) and isinstance(read, int | float):
+        return DEADLINE_FACTOR * (connect + read)
+    return 30.0
+
+
+def within_deadline(work: Callable[[], T], seconds: float, what: str) -> T:
+    """Run ``work`` with an overall deadline: a server that drips its answer cannot keep us waiting.
+
+    Socket timeouts bound each read, not the whole answer. The work runs on a daemon thread;
+    past the deadline it is abandoned (its connection ends with the process or the server) and
+    an AwsError says what timed out.
+    """
+    outcome: list[Any] = []
+    done = threading.Event()
+
+    def run() -> None:
+        try:
+            outcome.append((True, work()))
+        except BaseException as exc:
+            outcome.append((False, exc))
+        finally:
+            done.set()
+
+    threading.Thread(target=run, name=f"trayapp-call: {what}", daemon=True).start()
+    if not done.wait(seconds):
+        raise DeadlineError(
+            f"{what} did not finish answering within {seconds:g} s; check your network and try again"
+        )
+    ok, value = outcome[0]
+    if ok:
+        return value  # type: ignore[no-any-return]
+    raise value

@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import contextlib
+import errno
 import json
 import logging
 import os
+import stat
 import time
 from collections.abc import Callable
 from dataclasses import asdict, dataclass
@@ -14,7 +16,15 @@ from pathlib import Path
 from typing import Protocol
 
 from trayapp.core.errors import TrayappError
-from trayapp.core.files import atomic_write, ensure_private_dir
+from trayapp.core.files import (
+    NOFOLLOW,
+    WriteError,
+    atomic_write,
+    ensure_private_dir,
+    is_private_dir,
+    read_nofollow,
+    tighten_own_dir,
+)
 from trayapp.core.model import RoleCredentials
 
 log = logging.getLogger(__name__)
@@ -66,15 +76,22 @@ class CachedSession:
             data = json.loads(text)
             if data.get("version") != FORMAT_VERSION or data.get("key") != key:
                 raise ValueError("cache entry of another version or key")
+            creds = data["credentials"]
+            fields = ("access_key_id", "secret_access_key", "session_token", "expiration")
+            if not isinstance(creds, dict) or set(creds) != set(fields):
+                raise ValueError("corrupt cache entry (credentials)")
+            texts = [data["account"], data["role_arn"], *creds.values(), data.get("assumed_role_arn", "")]
+            if not all(isinstance(t, str) for t in texts) or not isinstance(data.get("chained", False), bool):
+                raise ValueError("corrupt cache entry (a value of the wrong type)")
             session = cls(
-                account=str(data["account"]),
-                role_arn=str(data["role_arn"]),
-                credentials=RoleCredentials(**data["credentials"]),
-                assumed_role_arn=str(data.get("assumed_role_arn", "")),
-                chained=bool(data.get("chained", False)),
+                account=data["account"],
+                role_arn=data["role_arn"],
+                credentials=RoleCredentials(**creds),
+                assumed_role_arn=data.get("assumed_role_arn", ""),
+                chained=data.get("chained", False),
             )
             session.expires  # noqa: B018 - validates the expiration
-        except (KeyError, TypeError, AttributeError, json.JSONDecodeError) as exc:
+        except (KeyError, TypeError, AttributeError, RecursionError, json.JSONDecodeError) as exc:
             raise ValueError(f"corrupt cache entry ({type(exc).__name__})") from None
         return session
 
@@ -122,12 +139,15 @@ class FileCache:
     def get(self, key: str) -> CachedSession | None:
         path = self.path(key)
         try:
-            info = path.stat()
-            text = path.read_text(encoding="utf-8")
-        except FileNotFoundError:
+            info, raw = read_nofollow(path)
+            text = raw.decode("utf-8")
+        except (FileNotFoundError, NotADirectoryError):
+            return None  # no entry, or the cache folder is a file: nothing cached
+        except (OSError, UnicodeDecodeError) as exc:
+            self.set_aside(path, "a symlink" if getattr(exc, "errno", None) == errno.ELOOP else "unreadable")
             return None
-        except (OSError, UnicodeDecodeError):
-            self.set_aside(path, "unreadable")
+        if not is_private_dir(self.folder):
+            log.warning("not using cached sessions: %s is not a folder private to this user", self.folder)
             return None
         if os.name == "posix" and (info.st_uid != os.getuid() or info.st_mode & 0o077):
             self.set_aside(path, "not private to this user")
@@ -139,8 +159,15 @@ class FileCache:
             return None
 
     def put(self, key: str, session: CachedSession) -> None:
-        ensure_private_dir(self.folder)
-        atomic_write(self.path(key), session.to_json(key), mode=0o600)
+        """Save the session; when it cannot be saved (full disk, folder is a file) say so and go on."""
+        try:
+            ensure_private_dir(self.folder)
+            tighten_own_dir(self.folder)
+            if not is_private_dir(self.folder):
+                raise WriteError(self.folder, OSError(errno.EPERM, "it is not a folder private to this user"))
+            atomic_write(self.path(key), session.to_json(key), mode=0o600)
+        except OSError as exc:
+            log.warning("%s; the session is used but not cached", WriteError(self.folder, exc))
 
     def forget(self, account: str | None = None) -> int:
         if not self.folder.is_dir():
@@ -149,9 +176,9 @@ class FileCache:
         for path in self.folder.glob("*.json"):
             if account is not None:
                 try:
-                    if json.loads(path.read_text(encoding="utf-8")).get("account") != account:
+                    if json.loads(read_nofollow(path)[1]).get("account") != account:
                         continue
-                except (OSError, ValueError, AttributeError):
+                except (OSError, ValueError, AttributeError, RecursionError):
                     pass  # unreadable entries are dropped with any forget
             with contextlib.suppress(FileNotFoundError):
                 path.unlink()
@@ -167,9 +194,15 @@ class FileCache:
         """Move a bad entry out of the way (kept for inspection, never served, private to the user)."""
         target = path.with_name(f"{path.stem}.bad-{int(time.time())}")
         with contextlib.suppress(OSError):
-            path.replace(target)
-            if os.name == "posix" and target.is_file() and target.stat().st_uid == os.getuid():
-                target.chmod(0o600)
+            path.replace(target)  # renames a symlink itself, never its target
+            if os.name == "posix":
+                fd = os.open(target, os.O_RDONLY | NOFOLLOW | os.O_NONBLOCK)  # ELOOP for a symlink
+                try:
+                    info = os.fstat(fd)
+                    if stat.S_ISREG(info.st_mode) and info.st_uid == os.getuid():
+                        os.fchmod(fd, 0o600)
+                finally:
+                    os.close(fd)
         log.warning("set aside cache file %s: %s", target.name, reason)
 
 
@@ -250,8 +283,8 @@ class FileIndex:
 
     def load(self) -> dict[str, str]:
         try:
-            data = json.loads(self.path.read_text(encoding="utf-8"))
-        except (OSError, ValueError):
+            data = json.loads(read_nofollow(self.path)[1])
+        except (OSError, ValueError, RecursionError):
             return {}
         return {str(k): str(v) for k, v in data.items()} if isinstance(data, dict) else {}
 

@@ -14,7 +14,9 @@ from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
 from trayapp.core import identifiers as ids
+from trayapp.core.display import UNSAFE
 from trayapp.core.errors import ConfigError, Problem
+from trayapp.core.files import read_regular
 from trayapp.core.model import (
     BACK_MODES,
     CONSOLE_MODES,
@@ -29,7 +31,7 @@ from trayapp.core.model import (
 DISPLAY_NAME_MAX = 64
 NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]{0,63}")
 SERVICE = re.compile(r"[a-z0-9][a-z0-9-]*")
-CONTROL = re.compile(r"[\x00-\x1f\x7f\u200e\u200f\u202a-\u202e\u2066-\u2069]")
+CONTROL = UNSAFE  # controls (C0, C1), line separators and bidi overrides: see core/display.py
 SIGNIN_HOSTS = {
     "signin.aws.amazon.com": "aws",
     "signin.amazonaws-us-gov.com": "aws-us-gov",
@@ -104,10 +106,10 @@ def create_config(path: Path) -> bool:
     """Write the commented starting config (0600, in a 0700 folder) unless the file exists; True if written."""
     from trayapp.core.files import atomic_write, ensure_private_dir
 
-    if path.exists():
+    if path.exists() or path.is_symlink():
         return False
     ensure_private_dir(path.parent)
-    atomic_write(path, CONFIG_TEMPLATE, mode=0o600)
+    atomic_write(path, CONFIG_TEMPLATE, mode=0o600, follow_symlink=True)
     return True
 
 
@@ -128,7 +130,7 @@ def config_path(explicit: str | None = None, environ: Mapping[str, str] | None =
 def load_config(path: Path, environ: Mapping[str, str] | None = None) -> Config:
     """Read and validate ``path`` (missing is fine: no accounts); raise ConfigError listing all."""
     try:
-        data = path.read_bytes()
+        data = read_regular(path)  # a FIFO or device as config is refused, not waited on
     except FileNotFoundError:
         config = Config(path=path, exists=False)
     except OSError as exc:
@@ -166,7 +168,17 @@ def parse_config(data: bytes, path: Path) -> Config:
         raise ConfigError(problems) from None
     try:
         raw = tomllib.loads(text)
-    except tomllib.TOMLDecodeError as exc:
+    except RecursionError:
+        problems.append(
+            Problem(path, None, "", "values are nested too deeply; keep tables and lists shallow")
+        )
+        raise ConfigError(problems) from None
+    except ValueError as exc:
+        if not isinstance(exc, tomllib.TOMLDecodeError):  # e.g. an integer of thousands of digits
+            problems.append(
+                Problem(path, None, "", "a number is far too long; numbers have at most 20 digits")
+            )
+            raise ConfigError(problems) from None
         match = re.search(r"\(at line (\d+), column \d+\)", str(exc))
         line = int(match.group(1)) if match else None
         reason = re.sub(r"\s*\(at line \d+, column \d+\)", "", str(exc)) or "not valid TOML"
@@ -426,7 +438,9 @@ def _text(limit: int) -> Callable[[object], str]:
         if not text.strip():
             raise ValueError("must not be empty")
         if CONTROL.search(text):
-            raise ValueError("must not contain control or bidirectional-override characters")
+            raise ValueError(
+                "must not contain control or bidirectional-override characters (nor line separators)"
+            )
         if len(text) > limit:
             raise ValueError(f"at most {limit} characters, got {len(text)}")
         return text
@@ -488,7 +502,7 @@ def parse_switch_role_link(value: object) -> dict[str, str]:
     text = _string(value).strip()
     parts = urlsplit(text)
     host = (parts.hostname or "").lower()
-    base = re.sub(r"^[a-z]{2}(-[a-z]+)+-\d\.", "", host)
+    base = re.sub(r"^[a-z]{2}(-[a-z]+)+-[0-9]\.", "", host)
     if parts.scheme != "https" or base not in SIGNIN_HOSTS or parts.path.rstrip("/") != "/switchrole":
         raise ValueError(
             "expected a link such as https://signin.aws.amazon.com/switchrole?account=...&roleName=..."

@@ -16,7 +16,7 @@ from collections.abc import Iterable, Sequence
 from pathlib import Path
 
 from trayapp.core.errors import TrayappError, UsageError
-from trayapp.core.files import atomic_write
+from trayapp.core.files import atomic_write, locked, read_regular
 from trayapp.core.model import Account
 
 BEGIN = "# >>> trayapp managed profiles (trayapp export aws-config --write) >>>"
@@ -129,6 +129,12 @@ def has_block(path: Path) -> bool:
 
 
 def write_block(path: Path, block: str) -> Path:
+    """``_write_block`` holding the file's lock across the read and the write: no update is lost."""
+    with locked(path):
+        return _write_block(path, block)
+
+
+def _write_block(path: Path, block: str) -> Path:
     """Put ``block`` into the AWS config at ``path``; return the file actually written.
 
     An existing marked block is replaced where it is; otherwise the block is appended after a
@@ -181,7 +187,7 @@ def write_block(path: Path, block: str) -> Path:
 
 def _read(path: Path) -> str:
     # surrogateescape: bytes that are not UTF-8 survive the round trip unchanged
-    return path.read_bytes().decode("utf-8", errors="surrogateescape")
+    return read_regular(path).decode("utf-8", errors="surrogateescape")
 
 
 def _lines(text: str) -> list[str]:

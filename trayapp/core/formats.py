@@ -3,8 +3,11 @@
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Callable
 
+from trayapp.core.display import safe_text
+from trayapp.core.errors import TrayappError
 from trayapp.core.model import CREDENTIAL_FORMATS, RoleCredentials
 
 
@@ -21,25 +24,73 @@ def variables(creds: RoleCredentials, region: str | None) -> list[tuple[str, str
     return pairs
 
 
+class UnsafeValue(TrayappError):
+    """A value the chosen format cannot carry so that its consumer reads it back unchanged."""
+
+
+def refuse(name: str, fmt: str, what: str) -> UnsafeValue:
+    """One sentence naming the variable and the character, never the (secret) value."""
+    return UnsafeValue(f"{name} holds {what}, which the {fmt} format cannot carry safely; use --format json")
+
+
 def sh_quote(value: str) -> str:
+    """POSIX single quotes (bash, dash, zsh): every byte but NUL is literal inside them."""
     return "'" + value.replace("'", "'\\''") + "'"
 
 
 def fish_quote(value: str) -> str:
+    """fish single quotes: only backslash and the quote are escapes."""
     return "'" + value.replace("\\", "\\\\").replace("'", "\\'") + "'"
 
 
+PS_QUOTES = "'\u2018\u2019\u201a\u201b"  # PowerShell takes the typographic single quotes as quotes too
+
+
 def powershell_quote(value: str) -> str:
-    return "'" + value.replace("'", "''") + "'"
+    """PowerShell single quotes: each quote character is doubled, nothing else is special."""
+    return "'" + "".join(c + c if c in PS_QUOTES else c for c in value) + "'"
 
 
 def dotenv_quote(value: str) -> str:
-    return '"' + value.replace("\\", "\\\\").replace('"', '\\"').replace("$", "\\$") + '"'
+    """python-dotenv double quotes: backslash, quote, CR and LF escaped (``${`` is refused before)."""
+    escaped = value.replace("\\", "\\\\").replace('"', '\\"').replace("\r", "\\r").replace("\n", "\\n")
+    return '"' + escaped + '"'
 
 
 def cmd_value(value: str) -> str:
-    # Inside set "NAME=value" only % and " are special; AWS values never hold a quote.
-    return value.replace("%", "%%").replace('"', "")
+    """Inside ``set "NAME=value"`` nothing is special once %, !, quotes and controls are refused."""
+    return value
+
+
+# Characters each format refuses, with how the sentence names them. NUL ends every C string.
+REFUSED: dict[str, list[tuple[re.Pattern[str], str]]] = {
+    "sh": [],
+    "fish": [],
+    "powershell": [],
+    "dotenv": [(re.compile(r"\$\{"), "'${' (python-dotenv would expand it)")],
+    "cmd": [
+        (re.compile(r'"'), "a double quote"),
+        (re.compile(r"%"), "a percent sign"),
+        (re.compile(r"!"), "an exclamation mark (delayed expansion)"),
+        (re.compile(r"[\x01-\x1f\x7f]"), "a line break or control character"),
+    ],
+}
+
+
+def check_value(name: str, value: str, fmt: str) -> str:
+    """``value`` unchanged, or UnsafeValue when ``fmt``'s consumer could not read it back."""
+    if "\x00" in value:
+        raise refuse(name, fmt, "a NUL character")
+    for pattern, what in REFUSED.get(fmt, []):
+        if pattern.search(value):
+            raise refuse(name, fmt, what)
+    return value
+
+
+def comment_label(label: str, fmt: str) -> str:
+    """The label shown in the comment line: display-safe, and for cmd free of its metacharacters."""
+    text = safe_text(label)
+    return re.sub(r'[\^&|<>%!"]', "_", text) if fmt == "cmd" else text
 
 
 # format -> (comment marker, line template, quoting); shell lines start with a space so that
@@ -57,8 +108,10 @@ def render(creds: RoleCredentials, fmt: str, label: str, region: str | None) -> 
     """Credentials in ``fmt``: variable assignments for a shell or file, or JSON."""
     if fmt in ASSIGNMENTS:
         marker, template, quote = ASSIGNMENTS[fmt]
-        lines = [f"{marker} {label}: temporary credentials valid until {creds.expiration}"]
-        lines += [template.format(name=k, value=quote(v)) for k, v in variables(creds, region)]
+        pairs = [(k, check_value(k, v, fmt)) for k, v in variables(creds, region)]
+        until = comment_label(creds.expiration, fmt)
+        lines = [f"{marker} {comment_label(label, fmt)}: temporary credentials valid until {until}"]
+        lines += [template.format(name=k, value=quote(v)) for k, v in pairs]
         return "\n".join(lines) + "\n"
     data: dict[str, object] = {
         "AccessKeyId": creds.access_key_id,

@@ -4,16 +4,18 @@ from __future__ import annotations
 
 import re
 
-ACCOUNT_ID = re.compile(r"\d{12}")
-REGION = re.compile(r"[a-z]{2}(-[a-z]+)+-\d")
+ACCOUNT_ID = re.compile(r"[0-9]{12}")  # ASCII digits only: never \d, which takes any script's digits
+REGION = re.compile(r"[a-z]{2}(-[a-z]+)+-[0-9]")
 ROLE_NAME = re.compile(r"[\w+=,.@-]{1,64}", re.ASCII)
 PATH_SEGMENT = re.compile(r"[\x21-\x2e\x30-\x7e]+")  # printable ASCII but '/'
 EXTERNAL_ID = re.compile(r"[\w+=,.@:/-]{2,1224}", re.ASCII)
 SESSION_NAME = re.compile(r"[\w+=,.@-]{2,64}", re.ASCII)
 MFA_SERIAL = re.compile(r"[\w+=/:,.@-]{9,256}", re.ASCII)
-ROLE_ARN = re.compile(r"arn:(aws|aws-us-gov|aws-cn):iam::(\d{12}):role/(.+)")
+ROLE_ARN = re.compile(r"arn:(aws|aws-us-gov|aws-cn):iam::([0-9]{12}):role/(.+)", re.DOTALL)
 HEX_COLOR = re.compile(r"#?([0-9a-fA-F]{6})")
-DURATION = re.compile(r"(?:(\d+)h)?(?:(\d+)m)?(?:(\d+)s)?")
+DURATION = re.compile(r"(?:([0-9]{1,5})h)?(?:([0-9]{1,5})m)?(?:([0-9]{1,5})s)?")
+SECONDS = re.compile(r"[0-9]{1,9}")
+MFA_CODE = re.compile(r"[0-9]{6}")
 
 PARTITIONS = ("aws", "aws-us-gov", "aws-cn")
 MIN_DURATION, MAX_DURATION = 900, 43200
@@ -48,8 +50,10 @@ def parse_duration(value: object) -> int:
         raise ValueError('expected a duration such as "1h", "90m" or 3600')
     if isinstance(value, int):
         seconds = value
-    elif isinstance(value, str) and value.strip().isdigit():
+    elif isinstance(value, str) and SECONDS.fullmatch(value.strip()):
         seconds = int(value.strip())
+    elif isinstance(value, str) and len(value) > 40:
+        raise ValueError(f'expected a duration such as "1h", "90m" or 3600, got {len(value)} characters')
     elif isinstance(value, str) and value.strip() and (m := DURATION.fullmatch(value.strip())):
         h, mi, s = (int(g) if g else 0 for g in m.groups())
         seconds = h * 3600 + mi * 60 + s

@@ -22,7 +22,7 @@ from trayapp.core.config import (
     parse_switch_role_link,
 )
 from trayapp.core.errors import ConfigError, TrayappError, UsageError
-from trayapp.core.files import atomic_write, ensure_private_dir
+from trayapp.core.files import atomic_write, locked, read_regular
 from trayapp.core.identifiers import slug
 from trayapp.core.model import Account
 
@@ -58,6 +58,14 @@ def add_link(path: Path, link: str, dry_run: bool = False, group: str | None = N
 def add_accounts(
     path: Path, candidates: Sequence[Mapping[str, str]], dry_run: bool = False
 ) -> tuple[list[Account], list[Skipped]]:
+    """``_add_accounts`` holding the config's lock across the read and the write: no import is lost."""
+    with locked(path):
+        return _add_accounts(path, candidates, dry_run)
+
+
+def _add_accounts(
+    path: Path, candidates: Sequence[Mapping[str, str]], dry_run: bool = False
+) -> tuple[list[Account], list[Skipped]]:
     """Append the candidates that are not there yet to the config at ``path``; return (added, skipped).
 
     A candidate is a dict of ``[[account]]`` keys. Its ``name`` (else ``display_name``) is only a
@@ -70,7 +78,7 @@ def add_accounts(
 
     existed = path.exists()
     try:
-        data = path.read_bytes() if existed else b""
+        data = read_regular(path) if existed else b""
     except OSError as exc:
         raise TrayappError(f"cannot read {path}: {exc.strerror}") from None
     current = parse_config(data, path)  # a broken config is refused with every problem listed
@@ -123,8 +131,7 @@ def add_accounts(
     by_name = {a.name: a for a in result.accounts}
     added = [by_name[str(t["name"])] for t in tables]
     if not dry_run:
-        ensure_private_dir(path.parent)
-        atomic_write(path, new_text, mode=0o600)
+        atomic_write(path, new_text, mode=0o600, follow_symlink=True)
     return added, skipped
 
 

@@ -18,7 +18,7 @@ from typing import Any, Protocol
 
 from trayapp.core import identifiers as ids
 from trayapp.core import primary
-from trayapp.core.awscall import call_aws, client_for
+from trayapp.core.awscall import DeadlineError, call_aws, client_for
 from trayapp.core.cache import CachedSession, Clock, SessionCache, utc_now
 from trayapp.core.cachedprovider import CachedProvider
 from trayapp.core.errors import AwsError, UsageError
@@ -327,7 +327,7 @@ class SessionProvider:
             if code is None:
                 raise Cancelled("MFA prompt cancelled; nothing was done")
             code = code.strip()
-            if re.fullmatch(r"\d{6}", code):
+            if ids.MFA_CODE.fullmatch(code):
                 return code
             problem = "An MFA code is exactly 6 digits."
         raise UsageError("no valid 6-digit MFA code was entered")
@@ -349,6 +349,8 @@ class SessionProvider:
             else:
                 found = self.identity_of(session, frozen, region or self.sts_region(account))
             return session_name_from(found.user_name)
+        except DeadlineError:
+            raise  # the endpoint is too slow: AssumeRole would wait as long again
         except AwsError:
             return "trayapp"
 

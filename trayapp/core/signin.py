@@ -7,12 +7,14 @@ import urllib.error
 import urllib.request
 from collections.abc import Mapping
 
+from trayapp.core.awscall import within_deadline
 from trayapp.core.cache import CachedSession
 from trayapp.core.console import destination_url, federation_endpoint, login_url, signin_token_url
 from trayapp.core.errors import AwsError
 from trayapp.core.model import Account
 
-SIGNIN_TIMEOUT = 10.0
+SIGNIN_TIMEOUT = 10.0  # connect and each read
+SIGNIN_DEADLINE = 30.0  # the whole exchange
 
 
 def session_duration(account: Account, session: CachedSession) -> int | None:
@@ -22,8 +24,12 @@ def session_duration(account: Account, session: CachedSession) -> int | None:
     return account.duration_seconds
 
 
-def fetch_signin_token(url: str, timeout: float = SIGNIN_TIMEOUT) -> str:
-    """GET getSigninToken; errors never repeat the URL, which carries the secret key."""
+def fetch_signin_token(url: str, timeout: float = SIGNIN_TIMEOUT, deadline: float = SIGNIN_DEADLINE) -> str:
+    """GET getSigninToken within ``deadline`` seconds; errors never repeat the URL, which carries the secret key."""
+    return within_deadline(lambda: _fetch_token(url, timeout), deadline, "the AWS sign-in service")
+
+
+def _fetch_token(url: str, timeout: float) -> str:
     request = urllib.request.Request(url, headers={"User-Agent": "trayapp"})  # noqa: S310 - https or vetted loopback
     try:
         with urllib.request.urlopen(request, timeout=timeout) as answer:  # noqa: S310
@@ -34,7 +40,7 @@ def fetch_signin_token(url: str, timeout: float = SIGNIN_TIMEOUT) -> str:
         raise AwsError(f"could not reach the AWS sign-in service: {network_reason(exc)}") from None
     try:
         token = json.loads(body)["SigninToken"]
-    except (ValueError, KeyError, TypeError):
+    except (ValueError, KeyError, TypeError, RecursionError):
         raise AwsError("the AWS sign-in service gave an answer without a sign-in token") from None
     if not isinstance(token, str) or not token:
         raise AwsError("the AWS sign-in service gave an empty sign-in token")

@@ -10,6 +10,7 @@ from enum import Enum
 
 from trayapp.core.colors import swatch
 from trayapp.core.console import default_mode, switch_role_blocker
+from trayapp.core.display import one_line
 from trayapp.core.model import CREDENTIAL_FORMATS, Account, Config, ConsoleMode
 from trayapp.core.state import State, where
 
@@ -103,7 +104,7 @@ class MenuView:
 
 def clean(text: str, limit: int = LABEL_MAX) -> str:
     """A label safe to show: no control or bidi characters, one line, at most ``limit`` characters."""
-    text = " ".join(UNSAFE.sub(" ", text).split())
+    text = one_line(UNSAFE.sub(" ", text))  # core.display.one_line: C1, U+2028/2029 and bidi marks too
     return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
 
 
