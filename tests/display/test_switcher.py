@@ -148,7 +148,7 @@ def test_typing_filters_rows_and_enter_opens_the_console_in_the_default_mode(tra
     assert proc.wait(timeout=20) == 0, desktop.log("switch")
     desktop.wait_for(tray.urls, message="the URL at $BROWSER")
     assert tray.urls() == [expected.stdout.strip()]
-    assert tray.state()["active"] == "teal-ops"
+    assert tray.state()["console"]["account"] == "teal-ops"  # type: ignore[index]
 
 
 def test_fuzzy_query_and_ctrl_c_copies_credentials_without_opening_a_browser(tray: Tray) -> None:
@@ -163,7 +163,9 @@ def test_fuzzy_query_and_ctrl_c_copies_credentials_without_opening_a_browser(tra
     found = desktop.wait_for(lambda: exports(desktop.clipboard()), message="credentials on the clipboard")
     assert found["AWS_ACCESS_KEY_ID"].startswith("ASIA")
     assert tray.urls() == []
-    assert tray.state()["active"] == "side-project"
+    state = tray.state()
+    assert state["console"] is None  # terminal credentials never move the console
+    assert [t[0] for t in state["terminal"]] == ["side-project"]  # type: ignore[union-attr]
     log = desktop.log("switch")
     assert found["AWS_SECRET_ACCESS_KEY"] not in log and found["AWS_SESSION_TOKEN"] not in log
 
