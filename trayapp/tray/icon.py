@@ -54,19 +54,40 @@ def render_icon(spec: IconSpec, size: int = ICON_SIZE) -> Image.Image:
     return images.busy_icon(base) if spec.busy else base
 
 
+def left_click_icon(base: type[Any]) -> type[Any]:
+    """pystray's Icon whose left click runs the menu's default item, or opens the menu when it has none.
+
+    pystray's GTK (XEmbed) backend does nothing on a left click without a default item; the
+    AppIndicator and macOS hosts open the menu themselves.
+    """
+
+    class Icon(base):  # type: ignore[misc]
+        def __call__(self) -> None:
+            menu = self.menu
+            if menu is not None and any(item.default for item in menu.items):
+                super().__call__()
+            elif (
+                getattr(self, "_status_icon", None) is not None
+            ):  # GTK: pop the menu up, as a right click does
+                self._on_status_icon_popup_menu(self._status_icon, 1, 0)
+
+    return Icon
+
+
 class PystraySurface:
     """The Surface the controller drives, backed by a pystray Icon."""
 
     def __init__(self, controller: TrayController):
         name_toolkit_app()
-        import pystray
+        from trayapp.tray.backend import import_pystray
 
+        pystray: Any = import_pystray()
         self.pystray = pystray
         self.controller = controller
         self.shown: tuple[IconSpec, str] | None = None
         self.shown_menu: tuple[Entry, ...] | None = None
         self.stopped = threading.Event()
-        self.icon = pystray.Icon(
+        self.icon = left_click_icon(pystray.Icon)(
             "trayapp",
             icon=render_icon(controller.icon_spec()),
             title=controller.tooltip(),
