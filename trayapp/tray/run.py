@@ -31,7 +31,13 @@ def open_file(path: Path) -> None:
         return
     else:
         argv = ["xdg-open", str(path)]
-    subprocess.Popen(argv, stdin=subprocess.DEVNULL, start_new_session=True)
+    subprocess.Popen(
+        argv,
+        stdin=subprocess.DEVNULL,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+        start_new_session=True,
+    )
 
 
 def autostart_toggle(wanted: bool | None) -> bool | None:
