@@ -66,10 +66,8 @@ def left_click_icon(base: type[Any]) -> type[Any]:
             menu = self.menu
             if menu is not None and any(item.default for item in menu.items):
                 super().__call__()
-            elif (
-                getattr(self, "_status_icon", None) is not None
-            ):  # GTK: pop the menu up, as a right click does
-                self._on_status_icon_popup_menu(self._status_icon, 1, 0)
+            elif getattr(self, "_status_icon", None) is not None:
+                self._on_status_icon_popup_menu(self._status_icon, 1, 0)  # GTK: as a right click does
 
     return Icon
 
@@ -84,8 +82,10 @@ class PystraySurface:
         pystray: Any = import_pystray()
         self.pystray = pystray
         self.controller = controller
-        self.shown: tuple[IconSpec, str] | None = None
-        self.shown_menu: tuple[Entry, ...] | None = None
+        # What the Icon starts with: the first tick must not redo it, because on a StatusNotifierItem
+        # host a rebuilt menu closes the one the user has open.
+        self.shown: tuple[IconSpec, str] | None = (controller.icon_spec(), controller.tooltip())
+        self.shown_menu: tuple[Entry, ...] | None = controller.menu()
         self.stopped = threading.Event()
         self.icon = left_click_icon(pystray.Icon)(
             "trayapp",
@@ -170,6 +170,7 @@ class PystraySurface:
 
         def setup(icon: Any) -> None:
             icon.visible = True
+            self.set_tooltip(self.icon.title)
             threading.Thread(target=self.ticker, name="trayapp-tick", daemon=True).start()
 
         self.icon.run(setup=setup)
