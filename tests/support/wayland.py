@@ -32,7 +32,7 @@ from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import IO, Any
 
-from PIL import Image
+from PIL import Image, ImageChops
 
 from support import desktops
 from support.desktop import _NOTIFY, Box, Desktop, DesktopError, Notification, _column_runs, _most_common
@@ -40,7 +40,6 @@ from support.desktop import _NOTIFY, Box, Desktop, DesktopError, Notification, _
 TOOLS = ("sway", "swaymsg", "waybar", "mako", "makoctl", "grim", "wl-copy", "wl-paste", "wtype", "dbus-daemon",
          "dbus-monitor", "dbus-send")  # fmt: skip
 BAR_HEIGHT = 36
-MENU_WHITE = (255, 255, 255)  # GTK's (Adwaita) menu background
 MAKO_WIDTH, MAKO_HEIGHT, MAKO_MARGIN = 300, 100, 10
 
 WAYBAR_CONFIG = {
@@ -78,6 +77,7 @@ class SwayDesktop(Desktop):
         self.python = ""
         self._pointer: subprocess.Popen[str] | None = None
         self._selected: tuple[int, int] | None = None
+        self.desktop_background = (0x40, 0x40, 0x40)
 
     # --- life cycle ------------------------------------------------------------------------------
 
@@ -117,7 +117,9 @@ class SwayDesktop(Desktop):
             self._start_waybar()
             self._start_pointer()
             self.tray_box = Box(0, 0, self.width, BAR_HEIGHT)
-            self.tray_background = _most_common(self.grab().crop(self.tray_box))
+            shot = self.grab()
+            self.tray_background = _most_common(shot.crop(self.tray_box))
+            self.desktop_background = self.pixel(self.width // 2, self.height // 2, shot)
             self.startup_seconds = time.monotonic() - began
         except BaseException:
             self.close()
@@ -331,21 +333,48 @@ class SwayDesktop(Desktop):
         raise DesktopError("a Wayland desktop has no X windows to search")
 
     def menus(self) -> list[Box]:
-        """The popup menus on screen, left to right: GTK's white menu boxes below the bar."""
+        """The popup menus on screen, left to right: boxes of non-desktop pixels below the bar.
+
+        Touching menus (a submenu opens flush against its parent) are told apart by where each
+        column's drawn span starts and ends: one menu's columns all share theirs.
+        """
         shot = self.grab()
         area = Box(0, BAR_HEIGHT, self.width, self.height - (MAKO_HEIGHT + 2 * MAKO_MARGIN))
-        white = shot.crop(area).point(lambda v: 255 if v == 255 else 0).convert("L")
-        white = white.point(lambda v: 255 if v == 255 else 0)  # all three channels 255
-        boxes = []
-        for left, _top, right, _bottom in _column_runs(white.convert("RGB"), (0, 0, 0)):
-            if right - left < 20:
+        background = Image.new("RGB", (area.width, area.height), self.desktop_background)
+        # Over 24: not the faint shadow GTK draws around a popup.
+        mask = ImageChops.difference(shot.crop(area), background).convert("L").point(lambda v: 255 if v > 24 else 0)
+        grey = shot.crop(area).convert("L")
+        spans: list[tuple[int, int] | None] = []
+        for x in range(area.width):
+            bbox = mask.crop((x, 0, x + 1, area.height)).getbbox()
+            # A menu's edge: grey where its inside is the white padding below the last item.
+            edge = bbox is not None and grey.getpixel((x, max(bbox[3] - 3, 0))) < 240  # type: ignore[operator]
+            spans.append((bbox[1], bbox[3]) if bbox and not edge else None)
+        boxes: list[Box] = []
+        start = 0
+        for x in range(1, area.width + 1):
+            here, before = (spans[x] if x < area.width else None), spans[x - 1]
+            if here is not None and before is not None and abs(here[0] - before[0]) <= 6 and abs(here[1] - before[1]) <= 6:
                 continue
-            column = white.crop((left, 0, right, white.height))
-            rows = column.resize((1, column.height), Image.Resampling.BOX)
-            filled = [y for y in range(rows.height) if rows.getpixel((0, y)) >= 128]  # type: ignore[operator]
-            if len(filled) >= 15:
-                boxes.append(Box(left, filled[0] + area.top, right, filled[-1] + 1 + area.top))
-        return sorted(boxes)
+            run = [s for s in spans[start:x] if s is not None]
+            if run and x - start >= 20:
+                top = sorted(s[0] for s in run)[len(run) // 2]  # the median: corners and the cursor stray
+                bottom = sorted(s[1] for s in run)[len(run) // 2]
+                if bottom - top >= 15:
+                    boxes.append(self._reach_up(shot, Box(start, top + area.top, x, bottom + area.top)))
+            start = x
+        return boxes
+
+    @staticmethod
+    def _reach_up(shot: Image.Image, box: Box) -> Box:
+        """A menu opened at the pointer may start over the bar: extend it up while its rows are mostly white."""
+        top = box.top
+        while top > 0:
+            row = shot.crop((box.left + 2, top - 1, box.right - 2, top)).convert("L")
+            if sum(1 for x in range(row.width) if row.getpixel((x, 0)) >= 250) * 2 < row.width:  # type: ignore[operator]
+                break
+            top -= 1
+        return Box(box.left, top, box.right, box.bottom)
 
     def menu_rows(self, menu: Box, shot: Image.Image | None = None) -> list[tuple[Box, bool]]:
         """The item rows of an open menu, top to bottom, each with whether it is enabled (dark text).
@@ -385,7 +414,8 @@ class SwayDesktop(Desktop):
         Leaves the last item under the pointer (not activated: :meth:`activate_selected` clicks it).
         Returns the deepest open menu's box.
         """
-        menu = self.wait_for_menu()
+        self.move(self.width - 2, self.height // 2)  # the pointer is drawn on screen: keep it off the menu
+        menu = self.wait_for(self._settled_menus(1), message="the menu, drawn")[-1]
         for depth, index in enumerate(indices):
             rows = [row for row, enabled in self.menu_rows(menu) if enabled]
             if index >= len(rows):
@@ -397,9 +427,20 @@ class SwayDesktop(Desktop):
                 self.move(x, y)
                 break
             self.click(x, y)
-            menu = self.wait_for_menu(count=depth + 2)
-            self.wait_for(lambda box=menu: self.menus()[-1] == box, message="the submenu to settle")
+            menu = self.wait_for(self._settled_menus(depth + 2), message=f"{depth + 2} menus, drawn")[-1]
         return menu
+
+    def _settled_menus(self, count: int) -> Any:
+        """A predicate: the menus once ``count`` of them look the same on two grabs in a row (drawn, not drawing)."""
+        seen: list[list[Box]] = []
+
+        def check() -> list[Box]:
+            now = self.menus()
+            settled = len(now) >= count and bool(seen) and seen[-1] == now
+            seen.append(now)
+            return now if settled else []
+
+        return check
 
     def activate_selected(self) -> None:
         if self._selected is None:
