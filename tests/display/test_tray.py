@@ -173,11 +173,13 @@ class Tray:
             raise AssertionError(f"{exc}\n{name} log:\n{self.desktop.log(name)}") from None
         return proc
 
-    def cli(self, *args: str, timeout: float = 30) -> subprocess.CompletedProcess[str]:
-        """``python -m trayapp ARGS`` with this tray's environment."""
+    def cli(
+        self, *args: str, timeout: float = 30, env: dict[str, str] | None = None
+    ) -> subprocess.CompletedProcess[str]:
+        """``python -m trayapp ARGS`` with this tray's environment (plus ``env``), as the desktop's user."""
         self.desktop.hand_over(self.home)
         return subprocess.run(
-            self.desktop.command([self.desktop.python, "-m", "trayapp", *args], self.env),
+            self.desktop.command([self.desktop.python, "-m", "trayapp", *args], {**self.env, **(env or {})}),
             cwd=REPO,
             capture_output=True,
             text=True,
@@ -646,3 +648,23 @@ def test_hovering_the_icon_shows_a_tooltip_and_the_tray_follows_the_command_line
     desktop.screenshot("tooltip-active.png")
     # "trayapp: primary session (george)" and "trayapp: Staging, 59 min left" differ in width.
     assert active.width != primary.width
+
+
+def test_creds_copy_into_a_pipe_returns_at_once_and_reaches_the_clipboard(host_tray: Tray) -> None:
+    """``trayapp creds X --copy | cat``: the clipboard helper left serving the selection holds no pipe of ours."""
+    tray = host_tray
+    desktop = tray.desktop
+    began = time.monotonic()
+    done = tray.cli("creds", "side-project", "--copy", timeout=60)  # stdout and stderr are pipes here
+    took = time.monotonic() - began
+    assert done.returncode == 0, done.stderr
+    assert done.stdout == "" and "Credentials for Side project copied" in done.stderr, done
+    assert took < 20, took  # without its own stdio, the helper kept the pipe open until the clipboard changed
+    found = exports(desktop.clipboard())
+    assert found["AWS_ACCESS_KEY_ID"].startswith("ASIA"), found
+
+    # Without a display there is no clipboard: the message says so (not that a tool is missing).
+    headless = tray.cli("creds", "side-project", "--copy", env={"DISPLAY": "", "WAYLAND_DISPLAY": ""})
+    assert headless.returncode == 1, headless
+    assert "there is no display to hold the clipboard" in headless.stderr, headless.stderr
+    assert "install" not in headless.stderr
