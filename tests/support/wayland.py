@@ -26,6 +26,7 @@ import json
 import os
 import shutil
 import subprocess
+import sys
 import tempfile
 import time
 from collections.abc import Mapping, Sequence
@@ -88,7 +89,8 @@ class SwayDesktop(Desktop):
         began = time.monotonic()
         try:
             self.user = desktops.desktop_user()
-            self.python = str(desktops.user_python())
+            # Not root: we are that user, and our own Python will do.
+            self.python = str(desktops.user_python()) if os.geteuid() == 0 else sys.executable
             self.workdir = Path(tempfile.mkdtemp(prefix="trayapp-wayland-"))
             self.workdir.chmod(0o755)  # the desktop's user writes its shots and home below
             runtime = self.workdir / "runtime"
