@@ -1,7 +1,12 @@
-"""Fixtures for tests on a real (virtual) display: see tests/support/desktop.py and TESTING.md.
+"""Fixtures for tests on a real (virtual) display: see tests/support/desktops.py and TESTING.md.
 
 Every test here must carry ``@pytest.mark.display``. Where Xvfb, trayer, dunst or the other
 tools are missing the tests skip, saying what is missing; with ``CI=true`` they fail instead.
+
+- ``desktop``: trayer (XEmbed) on Xvfb, with ``PYSTRAY_BACKEND=gtk``;
+- ``desktop_of``: a function giving a started desktop of a named kind (``"trayer"``, ``"xfce"``,
+  ``"sway"``), closed after the test;
+- ``any_desktop``: the test runs once on each kind, with no ``PYSTRAY_BACKEND`` (the app chooses).
 """
 
 from __future__ import annotations
@@ -9,11 +14,12 @@ from __future__ import annotations
 import importlib.util
 import os
 import re
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
 from support.desktop import Desktop, missing_tools
+from support.desktops import KINDS, missing, open_desktop
 
 ARTIFACTS = Path(__file__).resolve().parents[1] / "artifacts"
 
@@ -55,3 +61,38 @@ def desktop(artifacts: Path) -> Iterator[Desktop]:
         yield desktop
     finally:
         desktop.close()
+
+
+def _unavailable(what: str) -> None:
+    message = f"DISPLAY TESTS NOT RUN: missing {what} (see TESTING.md, 'Debian packages')"
+    if os.environ.get("CI") == "true":
+        pytest.fail(message)
+    pytest.skip(message)
+
+
+@pytest.fixture
+def desktop_of(artifacts: Path) -> Iterator[Callable[..., Desktop]]:
+    """``desktop_of("sway", backend=None)``: a started desktop of that kind, torn down by PID after the test."""
+    opened: list[Desktop] = []
+
+    def make(kind: str = "trayer", backend: str | None = None) -> Desktop:
+        lacking = missing(kind)
+        if lacking:
+            _unavailable(f"{', '.join(lacking)} for the {kind} desktop")
+        made = open_desktop(kind, artifacts=artifacts, backend=backend)
+        opened.append(made)
+        made.start()
+        return made
+
+    try:
+        yield make
+    finally:
+        for made in reversed(opened):
+            made.close()
+
+
+@pytest.fixture(params=KINDS)
+def any_desktop(request: pytest.FixtureRequest, desktop_of: Callable[..., Desktop]) -> Desktop:
+    """The test runs on each tray host in turn: trayer (XEmbed), xfce4-panel (SNI on X11), sway + waybar (SNI on Wayland)."""
+    made: Desktop = desktop_of(request.param)
+    return made

@@ -1,10 +1,11 @@
-"""The test desktop itself, proved with a tiny real pystray app (gtk backend) on it."""
+"""The test desktops themselves, proved with a tiny real pystray app on each."""
 
 from __future__ import annotations
 
 import os
 import sys
 import textwrap
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -148,3 +149,36 @@ def test_pystray_app_docks_opens_its_menu_notifies_and_quits(desktop: Desktop, t
     gone = desktop.wait_for(lambda: not desktop.tray_icons(), message="the icon to leave the tray")
     desktop.screenshot("4-quit.png")
     assert gone
+
+
+@pytest.mark.parametrize("kind", ["xfce", "sway"])
+def test_status_notifier_desktops_dock_the_app_and_leave_nothing_behind(
+    kind: str, desktop_of: Callable[..., Desktop], tmp_path: Path
+) -> None:
+    """The pystray app docks through StatusNotifierItem (the host draws it), its menu opens, and close() stops all."""
+    desktop = desktop_of(kind)
+    assert "PYSTRAY_BACKEND" not in desktop.env
+    folder = desktop.home_for(tmp_path)  # on sway: a folder its user can reach
+    script = folder / "harness_app.py"
+    script.write_text(APP)
+    marker = folder / "marker"
+    desktop.hand_over(folder)
+    app = desktop.spawn(
+        [desktop.python, script, marker], name="app", env={"PYTHONPATH": str(REPO), "PYSTRAY_BACKEND": "appindicator"}
+    )
+    icon = desktop.wait_for_tray_icon(app.pid, timeout=15)
+    assert app.pid in desktop.status_notifier_pids()
+    assert desktop.count_color(GREEN, icon) >= 50, desktop.colors(icon)
+    desktop.screenshot("1-docked.png")
+    desktop.click(*icon.center, button=3)
+    desktop.select_menu_path([0])
+    desktop.screenshot("2-menu.png")
+    desktop.activate_selected()
+    desktop.wait_for(lambda: marker.exists() and marker.read_text().split() == ["ready", "mark"], message="Mark")
+    assert desktop.wait_for(lambda: [n for n in desktop.sent_notifications() if n.body == "Marked by the harness"])
+
+    pids = [proc.pid for _name, proc in desktop._procs]
+    workdir = desktop.workdir
+    desktop.close()
+    assert not [pid for pid in pids if _alive(pid)]
+    assert not workdir.exists()

@@ -15,7 +15,6 @@ import os
 import re
 import signal
 import subprocess
-import sys
 import textwrap
 import time
 from collections.abc import Iterator
@@ -154,8 +153,7 @@ class Tray:
             "AWS_DEFAULT_REGION": "us-east-1",
             "AWS_EC2_METADATA_DISABLED": "true",
             "TRAYAPP_CONFIG": str(self.config_path),
-            "BROWSER": f"{sys.executable} {recorder} %s",
-            "PYSTRAY_BACKEND": "gtk",
+            "BROWSER": f"{self.desktop.python} {recorder} %s",
             "PYTHONPATH": str(REPO),
         }
 
@@ -164,8 +162,9 @@ class Tray:
     def start(self, name: str = "trayapp") -> subprocess.Popen[bytes]:
         """Start ``trayapp tray`` and wait until its icon is drawn in the tray."""
         self.good_config = load_config(self.config_path)
+        self.desktop.hand_over(self.home)
         proc = self.desktop.spawn(
-            [sys.executable, "-m", "trayapp", "tray", "--debug"], name=name, env=self.env, cwd=REPO
+            [self.desktop.python, "-m", "trayapp", "tray", "--debug"], name=name, env=self.env, cwd=REPO
         )
         self.proc = proc
         try:
@@ -174,11 +173,13 @@ class Tray:
             raise AssertionError(f"{exc}\n{name} log:\n{self.desktop.log(name)}") from None
         return proc
 
-    def cli(self, *args: str, timeout: float = 30) -> subprocess.CompletedProcess[str]:
-        """``python -m trayapp ARGS`` with this tray's environment."""
+    def cli(
+        self, *args: str, timeout: float = 30, env: dict[str, str] | None = None
+    ) -> subprocess.CompletedProcess[str]:
+        """``python -m trayapp ARGS`` with this tray's environment (plus ``env``), as the desktop's user."""
+        self.desktop.hand_over(self.home)
         return subprocess.run(
-            [sys.executable, "-m", "trayapp", *args],
-            env={**self.desktop.env, **self.env},
+            self.desktop.command([self.desktop.python, "-m", "trayapp", *args], {**self.env, **(env or {})}),
             cwd=REPO,
             capture_output=True,
             text=True,
@@ -254,9 +255,9 @@ class Tray:
         )
         return menu
 
-    def open_menu(self) -> Box:
-        """Right-click the docked icon (gtk: right = menu) and wait for the popup."""
-        self.desktop.click(*self.icon.center, button=3)
+    def open_menu(self, button: int = 3) -> Box:
+        """Click the docked icon (right: the menu on every host) and wait for the popup."""
+        self.desktop.click(*self.icon.center, button=button)
         box = self.desktop.wait_for_menu()
         time.sleep(0.1)  # mapped; give GTK a moment to take the keyboard grab
         return box
@@ -266,27 +267,18 @@ class Tray:
 
         Returns the box of the deepest open menu. Nothing is activated yet: press Return for that.
         """
-        keys = keys_to(self.model(problem), labels)
+        indices = indices_to(self.model(problem), labels)
         self.open_menu()
-        self.desktop.key(*keys)
-        deepest = self.desktop.wait_for_menu(count=len(labels))
-        # A submenu opens on its own once its parent item is selected; let the last one settle.
-        time.sleep(0.15)
-        return deepest
+        return self.desktop.select_menu_path(indices)
 
     def choose(self, *labels: str, problem: str | None = None) -> None:
         """Open the menu, walk to the item and activate it with Return; the menus close."""
         self.walk(*labels, problem=problem)
-        self.desktop.key("Return")
+        self.desktop.activate_selected()
         self.desktop.wait_for_no_menu()
 
     def close_menu(self) -> None:
-        for _ in range(6):
-            if not self.desktop.menus():
-                return
-            self.desktop.key("Escape")
-            time.sleep(0.05)
-        self.desktop.wait_for_no_menu()
+        self.desktop.dismiss_menus()
 
     def menu_height(self) -> int:
         """The height of the top menu, opened and closed again."""
@@ -294,6 +286,20 @@ class Tray:
         box = self.desktop.menus()[0]
         self.close_menu()
         return box.height
+
+
+def indices_to(menu: tuple[Entry, ...], labels: tuple[str, ...]) -> list[int]:
+    """The index, among the selectable items (no separators, no insensitive ones) of each menu, of each label."""
+    indices: list[int] = []
+    level = menu
+    for label in labels:
+        selectable = [e for e in level if not e.separator and e.enabled]
+        matches = [i for i, e in enumerate(selectable) if e.label.startswith(label)]
+        if not matches:
+            raise AssertionError(f"no item {label!r} in {[e.label for e in selectable]}")
+        indices.append(matches[0])
+        level = selectable[matches[0]].children
+    return indices
 
 
 def keys_to(menu: tuple[Entry, ...], labels: tuple[str, ...]) -> list[str]:
@@ -346,18 +352,29 @@ def clear_later_pids(home: Path) -> list[int]:
     return pids
 
 
-@pytest.fixture
-def tray(desktop: Desktop, isolated_home: Path, moto_server: MotoServer) -> Iterator[Tray]:
+def running_tray(desktop: Desktop, isolated_home: Path, moto_server: MotoServer) -> Iterator[Tray]:
     if not moto_server.running:
         moto_server.start()
     moto_server.reset()
-    made = Tray(desktop, isolated_home, moto_server.url)
+    made = Tray(desktop, desktop.home_for(isolated_home), moto_server.url)
     try:
         yield made
     finally:
-        for pid in clear_later_pids(isolated_home):
+        for pid in clear_later_pids(made.home):
             with contextlib.suppress(ProcessLookupError):
                 os.kill(pid, signal.SIGKILL)
+
+
+@pytest.fixture
+def tray(desktop: Desktop, isolated_home: Path, moto_server: MotoServer) -> Iterator[Tray]:
+    """A tray on trayer (XEmbed, gtk backend)."""
+    yield from running_tray(desktop, isolated_home, moto_server)
+
+
+@pytest.fixture
+def host_tray(any_desktop: Desktop, isolated_home: Path, moto_server: MotoServer) -> Iterator[Tray]:
+    """A tray on each host in turn (trayer, xfce4-panel, sway + waybar), its backend chosen by the app."""
+    yield from running_tray(any_desktop, isolated_home, moto_server)
 
 
 # --------------------------------------------------------------------------------------------
@@ -365,7 +382,8 @@ def tray(desktop: Desktop, isolated_home: Path, moto_server: MotoServer) -> Iter
 # --------------------------------------------------------------------------------------------
 
 
-def test_open_console_colours_the_icon_and_back_to_primary_makes_it_neutral(tray: Tray) -> None:
+def test_open_console_colours_the_icon_and_back_to_primary_makes_it_neutral(host_tray: Tray) -> None:
+    tray = host_tray
     desktop = tray.desktop
     expected_url = tray.cli("url", "staging", "--switch-role")
     assert expected_url.returncode == 0, expected_url.stderr
@@ -374,15 +392,21 @@ def test_open_console_colours_the_icon_and_back_to_primary_makes_it_neutral(tray
     tray.state_path.unlink(missing_ok=True)
 
     tray.start()
+    # The app chose the backend this host speaks (no PYSTRAY_BACKEND here), and said so under --debug.
+    backend = "gtk" if desktop.kind == "trayer" else "appindicator"
+    assert f"tray backend: {backend} (" in tray.log(), tray.log()
     # Docked, neutral: the mark's slate, none of the accounts' colours.
     assert tray.icon_pixels(NEUTRAL) >= 200, tray.icon_colors()
     assert all(tray.icon_pixels(c) == 0 for c in (GREEN, RED, BLUE)), tray.icon_colors()
+    if desktop.kind != "sway":  # a left click opens the menu too (waybar sends it to the app as Activate)
+        tray.open_menu(button=1)
+        tray.close_menu()
 
     # The menu, the Work group and Staging's submenu open.
     tray.walk("Work", "🔵 Staging", "Open console (switch role)")
     desktop.screenshot("1-menu-primary.png")
     assert len(desktop.menus()) == 3
-    desktop.key("Return")
+    desktop.activate_selected()
     desktop.wait_for_no_menu()
 
     # The browser got exactly the switch-role URL; the icon took Staging's exact colour.
@@ -421,7 +445,8 @@ def test_open_console_colours_the_icon_and_back_to_primary_makes_it_neutral(tray
     assert tray.alive()
 
 
-def test_copy_credentials_notifies_without_secrets_and_clears_the_clipboard(tray: Tray) -> None:
+def test_copy_credentials_notifies_without_secrets_and_clears_the_clipboard(host_tray: Tray) -> None:
+    tray = host_tray
     desktop = tray.desktop
     tray.start()
     before = len(desktop.sent_notifications())
@@ -450,7 +475,7 @@ def test_copy_credentials_notifies_without_secrets_and_clears_the_clipboard(tray
     for where, content in (
         ("notifications", desktop.notification_log()),
         ("tray log", tray.log()),
-        ("dunst log", desktop.log("dunst")),
+        (f"{desktop.notifier} log", desktop.log(desktop.notifier)),
         ("state file", tray.state_path.read_text()),
     ):
         for secret in secrets:
@@ -487,7 +512,7 @@ def test_a_config_broken_while_running_keeps_the_last_good_accounts(tray: Tray) 
     desktop.screenshot("menu-config-problem.png")
     row = desktop.menus()[0].height - good_height
     assert 15 <= row <= 40, (good_height, desktop.menus())
-    desktop.key("Return")
+    desktop.activate_selected()
     desktop.wait_for_no_menu()
     desktop.wait_for(tray.urls, message="Staging's URL at $BROWSER")
     assert "account=777788880000" in tray.urls()[0]
@@ -583,7 +608,8 @@ def test_one_tray_per_user_and_a_killed_trays_lock_is_not_stale(tray: Tray) -> N
     assert third.wait(timeout=10) == 0, tray.log()
 
 
-def test_quit_exits_0_and_clears_credentials_it_copied(tray: Tray) -> None:
+def test_quit_exits_0_and_clears_credentials_it_copied(host_tray: Tray) -> None:
+    tray = host_tray
     desktop = tray.desktop
     tray.config_path.write_text(config_text(clear=120))  # the timed clear would come far too late
     tray.start()
@@ -628,3 +654,23 @@ def test_hovering_the_icon_shows_a_tooltip_and_the_tray_follows_the_command_line
     desktop.screenshot("tooltip-active.png")
     # "trayapp: primary session (george)" and "trayapp: Staging, 59 min left" differ in width.
     assert active.width != primary.width
+
+
+def test_creds_copy_into_a_pipe_returns_at_once_and_reaches_the_clipboard(host_tray: Tray) -> None:
+    """``trayapp creds X --copy | cat``: the clipboard helper left serving the selection holds no pipe of ours."""
+    tray = host_tray
+    desktop = tray.desktop
+    began = time.monotonic()
+    done = tray.cli("creds", "side-project", "--copy", timeout=60)  # stdout and stderr are pipes here
+    took = time.monotonic() - began
+    assert done.returncode == 0, done.stderr
+    assert done.stdout == "" and "Credentials for Side project copied" in done.stderr, done
+    assert took < 20, took  # without its own stdio, the helper kept the pipe open until the clipboard changed
+    found = exports(desktop.clipboard())
+    assert found["AWS_ACCESS_KEY_ID"].startswith("ASIA"), found
+
+    # Without a display there is no clipboard: the message says so (not that a tool is missing).
+    headless = tray.cli("creds", "side-project", "--copy", env={"DISPLAY": "", "WAYLAND_DISPLAY": ""})
+    assert headless.returncode == 1, headless
+    assert "there is no display to hold the clipboard" in headless.stderr, headless.stderr
+    assert "install" not in headless.stderr

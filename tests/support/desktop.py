@@ -46,6 +46,7 @@ import select
 import shutil
 import signal
 import subprocess
+import sys
 import tempfile
 import time
 from collections import Counter
@@ -192,9 +193,10 @@ def missing_tools() -> list[str]:
 
 
 class Desktop:
-    """One private X11 desktop with a tray and notifications. Use as a context manager.
+    """One private X11 desktop with a tray (trayer) and notifications (dunst). Use as a context manager.
 
-    ``width``/``height``: screen size. ``backend``: the ``PYSTRAY_BACKEND`` put in :attr:`env`.
+    ``width``/``height``: screen size. ``backend``: the ``PYSTRAY_BACKEND`` put in :attr:`env`
+    (None: unset, so the app chooses).
     ``artifacts``: a folder for screenshots (relative names given to :meth:`screenshot` land
     there) and, at :meth:`close`, copies of every process's log. ``startup_timeout``: seconds
     allowed for each part to come up.
@@ -205,12 +207,16 @@ class Desktop:
     :attr:`startup_seconds`.
     """
 
+    kind = "trayer"  # see support.desktops.KINDS
+    notifier = "dunst"  # the notification daemon's process name (its log: ``log(notifier)``)
+    python = sys.executable  # a Python that programs on this desktop can run trayapp with
+
     def __init__(
         self,
         width: int = 1024,
         height: int = 768,
         *,
-        backend: str = "gtk",
+        backend: str | None = "gtk",
         artifacts: Path | None = None,
         startup_timeout: float = 15.0,
     ) -> None:
@@ -259,8 +265,11 @@ class Desktop:
                 GSETTINGS_BACKEND="memory",  # no dconf writes
                 XDG_SESSION_TYPE="x11",
                 XDG_RUNTIME_DIR=str(runtime),
-                PYSTRAY_BACKEND=self.backend,
             )
+            if self.backend:  # None: leave the choice to the app (or to pystray)
+                env["PYSTRAY_BACKEND"] = self.backend
+            else:
+                env.pop("PYSTRAY_BACKEND", None)
             self.env = env
             self._start_dbus()
             self._start_notify_monitor()
@@ -342,6 +351,18 @@ class Desktop:
         if check and done.returncode != 0:
             raise DesktopError(f"{' '.join(argv)} exited {done.returncode}: {done.stderr.strip()}")
         return done.stdout
+
+    def command(self, argv: Sequence[str | os.PathLike[str]], env: Mapping[str, str] | None = None) -> list[str]:
+        """``argv`` to run on this desktop as its user, with :attr:`env` plus ``env`` (give it to ``subprocess``)."""
+        environ = {**self.env, **(env or {})}
+        return ["env", "-i", *(f"{k}={v}" for k, v in environ.items()), *(os.fspath(a) for a in argv)]
+
+    def home_for(self, isolated_home: Path) -> Path:
+        """The HOME a test should give programs on this desktop (here: the test's own)."""
+        return isolated_home
+
+    def hand_over(self, path: Path) -> None:
+        """Let the desktop's user write below ``path`` (here the test's user is that user: nothing to do)."""
 
     # --- screen ----------------------------------------------------------------------------------
 
@@ -518,6 +539,39 @@ class Desktop:
 
     def wait_for_no_menu(self, timeout: float = 5.0) -> None:
         self.wait_for(lambda: not self.menus(), timeout, message="the popup menus to close")
+
+    def select_menu_path(self, indices: Sequence[int]) -> Box:
+        """In the open menu, select its ``indices[0]``-th selectable item, open that submenu, and so on.
+
+        Selectable: not a separator, not insensitive (GTK skips those). Keyboard: in the top menu
+        nothing is selected yet, so the first Down selects the first item; Right opens a submenu
+        with its first item selected. Nothing is activated (:meth:`activate_selected`). Returns
+        the deepest open menu.
+        """
+        keys: list[str] = []
+        for depth, index in enumerate(indices):
+            keys += ["Down"] * (index + 1 if depth == 0 else index)
+            if depth < len(indices) - 1:
+                keys.append("Right")
+        self.key(*keys)
+        deepest = self.wait_for_menu(count=len(indices))
+        time.sleep(0.15)  # a submenu opens on its own once its parent item is selected; let it settle
+        return deepest
+
+    def activate_selected(self) -> None:
+        self.key("Return")
+
+    def dismiss_menus(self) -> None:
+        for _ in range(6):
+            if not self.menus():
+                return
+            self.key("Escape")
+            time.sleep(0.05)
+        self.wait_for_no_menu()
+
+    def status_notifier_pids(self) -> list[int]:
+        """PIDs owning StatusNotifierItems on this bus (trayer hosts none: always empty)."""
+        return []
 
     # --- tray ------------------------------------------------------------------------------------
 

@@ -12,6 +12,7 @@ import sys
 from pathlib import Path
 from typing import Any, Protocol
 
+from trayapp.core.errors import TrayappError
 from trayapp.core.files import atomic_write
 
 LABEL = "io.github.trayapp"
@@ -31,20 +32,44 @@ class Autostart(Protocol):
 
 
 class XdgAutostart:
-    """``~/.config/autostart/trayapp.desktop`` (freedesktop.org autostart spec)."""
+    """``~/.config/autostart/trayapp.desktop`` (freedesktop.org autostart spec).
+
+    Ours carries :data:`MARKER`; an entry without it (the user's own, or a package's) is never
+    overwritten or removed, and :meth:`enabled` still reports it, so the checkbox shows the truth.
+    """
+
+    MARKER = "X-trayapp-Managed=true"
 
     def __init__(self, home: Path | None = None):
         base = os.environ.get("XDG_CONFIG_HOME") or str((home or Path.home()) / ".config")
         self.path = Path(base) / "autostart" / "trayapp.desktop"
 
-    def enabled(self) -> bool:
+    def _text(self) -> str | None:
         try:
-            text = self.path.read_text(encoding="utf-8")
-        except OSError:
+            return self.path.read_text(encoding="utf-8", errors="replace")
+        except FileNotFoundError:
+            return None
+
+    def enabled(self) -> bool:
+        text = self._text()
+        if text is None:
             return False
         return "Hidden=true" not in text and "X-GNOME-Autostart-enabled=false" not in text
 
+    def ours(self) -> bool:
+        """Whether the entry there (if any) was written by trayapp."""
+        text = self._text()
+        return text is None or self.MARKER in text.splitlines()
+
+    def _refuse_foreign(self) -> None:
+        if not self.ours():
+            raise TrayappError(
+                f"{self.path} was not written by trayapp, so it is left as it is; "
+                "edit or remove it yourself to change start at login"
+            )
+
     def enable(self) -> None:
+        self._refuse_foreign()
         command = " ".join(shlex.quote(part) for part in launch_command())
         atomic_write(
             self.path,
@@ -55,11 +80,13 @@ class XdgAutostart:
             f"Exec={command}\n"
             "Icon=trayapp\n"
             "Terminal=false\n"
-            "X-GNOME-Autostart-enabled=true\n",
+            "X-GNOME-Autostart-enabled=true\n"
+            f"{self.MARKER}\n",
             mode=0o644,
         )
 
     def disable(self) -> None:
+        self._refuse_foreign()
         self.path.unlink(missing_ok=True)
 
 
@@ -85,8 +112,14 @@ class RunKey:
 
     KEY = r"Software\Microsoft\Windows\CurrentVersion\Run"
 
+    def __init__(self, winreg: Any = None):
+        self._module = winreg  # tests pass a fake; Windows gets the real one on first use
+
+    def _winreg(self) -> Any:
+        return self._module if self._module is not None else _winreg()
+
     def enabled(self) -> bool:
-        winreg = _winreg()
+        winreg = self._winreg()
 
         try:
             with winreg.OpenKey(winreg.HKEY_CURRENT_USER, self.KEY) as key:
@@ -98,15 +131,15 @@ class RunKey:
     def enable(self) -> None:
         import subprocess
 
-        winreg = _winreg()
-
+        winreg = self._winreg()
+        # pythonw.exe: started at login without a console window.
         pythonw = Path(sys.executable).with_name("pythonw.exe")
         command = [str(pythonw) if pythonw.exists() else sys.executable, *launch_command()[1:]]
         with winreg.OpenKey(winreg.HKEY_CURRENT_USER, self.KEY, 0, winreg.KEY_SET_VALUE) as key:
             winreg.SetValueEx(key, "trayapp", 0, winreg.REG_SZ, subprocess.list2cmdline(command))
 
     def disable(self) -> None:
-        winreg = _winreg()
+        winreg = self._winreg()
 
         try:
             with winreg.OpenKey(winreg.HKEY_CURRENT_USER, self.KEY, 0, winreg.KEY_SET_VALUE) as key:

@@ -21,7 +21,14 @@ def open_url(url: str, template: str | None = None) -> None:
     if template:
         argv = browser_argv(template, url)
         try:
-            subprocess.Popen(argv, stdin=subprocess.DEVNULL, start_new_session=True)
+            # stdio of its own: a browser that inherited our stdout would hold `trayapp open X | cat` open.
+            subprocess.Popen(
+                argv,
+                stdin=subprocess.DEVNULL,
+                stdout=subprocess.DEVNULL,
+                stderr=subprocess.DEVNULL,
+                start_new_session=True,
+            )
         except OSError as exc:
             raise TrayappError(f"could not start the browser {argv[0]!r}: {exc.strerror}") from None
         return

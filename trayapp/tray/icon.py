@@ -121,11 +121,14 @@ def default_on_click(base: type[Any], surface: PystraySurface) -> type[Any]:
     pystray's own ``__call__`` first builds every item of a dynamic menu to find the default one,
     then rebuilds the whole toolkit menu: about a second with 300 accounts, between the click and
     the switcher. The click only needs the default action.
+    With no default item it opens the menu as a right click does: pystray's GTK (XEmbed) backend
+    would do nothing; the AppIndicator and macOS hosts open the menu themselves.
     """
 
     class Icon(base):  # type: ignore[misc]
         def __call__(self) -> None:
-            surface.activate_default()
+            if not surface.activate_default() and getattr(self, "_status_icon", None) is not None:
+                self._on_status_icon_popup_menu(self._status_icon, 1, 0)  # GTK: as a right click does
 
     return Icon
 
@@ -135,12 +138,15 @@ class PystraySurface:
 
     def __init__(self, controller: TrayController):
         name_toolkit_app()
-        import pystray
+        from trayapp.tray.backend import import_pystray
 
+        pystray: Any = import_pystray()
         self.pystray = pystray
         self.controller = controller
-        self.shown: tuple[IconSpec, str] | None = None
-        self.shown_menu: tuple[Entry, ...] | None = None
+        # What the Icon starts with: the first tick must not redo it, because on a StatusNotifierItem
+        # host a rebuilt menu closes the one the user has open.
+        self.shown: tuple[IconSpec, str] | None = (controller.icon_spec(), controller.tooltip())
+        self.shown_menu: tuple[Entry, ...] | None = controller.menu()
         self.stopped = threading.Event()
         self.icon = default_on_click(pystray.Icon, self)(
             "trayapp",
@@ -173,12 +179,14 @@ class PystraySurface:
             items.append(item)
         return items
 
-    def activate_default(self) -> None:
-        """A left click, where the host sends one: the menu's default item ("Switch account…")."""
+    def activate_default(self) -> bool:
+        """A left click, where the host sends one: the menu's default item ("Switch account…"), if any."""
         menu = self.shown_menu or self.controller.menu()
         entry = next((e for e in menu if e.default and e.action), None)
-        if entry is not None and entry.action is not None:
-            self.controller.dispatch(entry.action)
+        if entry is None or entry.action is None:
+            return False
+        self.controller.dispatch(entry.action)
+        return True
 
     def handler(self, entry: Entry) -> Callable[[Any, Any], None]:
         def run(_icon: Any, _item: Any) -> None:
@@ -247,6 +255,7 @@ class PystraySurface:
 
         def setup(icon: Any) -> None:
             icon.visible = True
+            self.set_tooltip(self.icon.title)
             threading.Thread(target=self.ticker, name="trayapp-tick", daemon=True).start()
 
         self.icon.run(setup=setup)
