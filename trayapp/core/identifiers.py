@@ -16,6 +16,7 @@ HEX_COLOR = re.compile(r"#?([0-9a-fA-F]{6})")
 DURATION = re.compile(r"(?:(\d+)h)?(?:(\d+)m)?(?:(\d+)s)?")
 
 PARTITIONS = ("aws", "aws-us-gov", "aws-cn")
+PARTITION_DEFAULT_REGION = {"aws": "us-east-1", "aws-us-gov": "us-gov-west-1", "aws-cn": "cn-north-1"}
 MIN_DURATION, MAX_DURATION = 900, 43200
 SWITCH_ROLE_MAX = 64  # path + name, a console cookie limit
 
