@@ -11,3 +11,41 @@ def test_tray_without_a_display_says_what_it_needs(run_cli: RunCli) -> None:
     assert result.stderr.startswith("trayapp: cannot show a tray icon here (")
     assert "graphical session" in result.stderr and "Traceback" not in result.stderr
     assert result.stderr.count("\n") == 1
+
+
+STARTUP_PROBE = """
+import sys, time
+import trayapp.tray.icon as icon
+
+class Surface:
+    def __init__(self, controller):
+        self.controller = controller
+        controller.surface = self
+        print("built", "boto3" in sys.modules, flush=True)
+
+    def run(self, when_shown=None):
+        print("shown", "boto3" in sys.modules, flush=True)
+        when_shown()
+        self.controller.workers.shutdown(wait=True)  # the identity lookup ran on its worker
+        print("after", "boto3" in sys.modules, flush=True)
+
+    def refresh(self): pass
+    def notify(self, title, message): pass
+    def stop(self): pass
+
+icon.PystraySurface = Surface
+from trayapp.tray.run import run_tray
+sys.exit(run_tray())
+"""
+
+
+def test_tray_paints_before_importing_boto3_and_asks_who_we_are_once_shown() -> None:
+    """The first paint needs no boto3; the GetCallerIdentity for the header waits until the icon is up."""
+    import subprocess
+    import sys
+
+    done = subprocess.run(
+        [sys.executable, "-c", STARTUP_PROBE], capture_output=True, text=True, timeout=60, check=False
+    )
+    assert done.returncode == 0, done.stderr[-2000:]
+    assert done.stdout.split("\n") == ["built False", "shown False", "after True", ""]

@@ -88,10 +88,14 @@ def _run(config_path: Path) -> int:
             f"cannot show a tray icon here ({type(exc).__name__}): the tray needs a graphical session "
             "($DISPLAY or $WAYLAND_DISPLAY); every other command works without one"
         ) from None
-    controller.workers.submit(controller.learn_identity)  # quietly: no busy badge at start-up
     if controller.problem:
         controller.notify("Config problem", controller.problem)
     elif not controller.config.accounts:
         controller.notify("trayapp", f"No accounts yet: choose Edit accounts… to add some to {config_path}.")
-    surface.run()
+
+    def learn_identity() -> None:
+        """Imports boto3 and calls STS: only once the icon is up, and quietly (no busy badge)."""
+        controller.workers.submit(controller.learn_identity)
+
+    surface.run(when_shown=learn_identity)
     return 0
