@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 from support.cli import RunCli
 
 
@@ -49,3 +51,23 @@ def test_tray_paints_before_importing_boto3_and_asks_who_we_are_once_shown() -> 
     )
     assert done.returncode == 0, done.stderr[-2000:]
     assert done.stdout.split("\n") == ["built False", "shown False", "after True", ""]
+
+
+def test_one_tray_per_user_also_against_a_tray_that_locks_with_filelock(tmp_path: Path) -> None:
+    from filelock import FileLock
+
+    from trayapp.tray.run import single_instance
+
+    path = tmp_path / "tray.lock"
+    with single_instance(path) as first, single_instance(path) as second:
+        assert (first, second) == (True, False)
+    with single_instance(path) as again:
+        assert again  # released on the way out
+    older = FileLock(str(path))  # how trayapp locked before: a running older tray still counts
+    older.acquire(timeout=0)
+    try:
+        with single_instance(path) as beside_older:
+            assert not beside_older
+    finally:
+        older.release()
+    assert path.stat().st_mode & 0o077 == 0

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import os
 import subprocess
 import sys
+from collections.abc import Iterator
 from pathlib import Path
 
 from trayapp.core.config import config_path as default_config_path
@@ -52,20 +54,47 @@ def autostart_toggle(wanted: bool | None) -> bool | None:
 
 def run_tray(config_file: str | None = None) -> int:
     """Block in the tray until Quit; exit 0 at once when another tray of this user runs."""
-    from filelock import FileLock, Timeout
-
     path = lock_path()
     ensure_private_dir(path.parent)
-    lock = FileLock(str(path))
-    try:
-        lock.acquire(timeout=0)
-    except Timeout:
-        print("trayapp is already running.", file=sys.stderr)
-        return 0
-    try:
+    with single_instance(path) as first:
+        if not first:
+            print("trayapp is already running.", file=sys.stderr)
+            return 0
         return _run(default_config_path(config_file))
+
+
+@contextlib.contextmanager
+def single_instance(path: Path) -> Iterator[bool]:
+    """Hold the lock file while the tray runs; yields False when another process holds it.
+
+    POSIX: flock, as filelock does it, without its import (asyncio: ~8 MiB and ~20 ms at start).
+    """
+    if os.name != "posix":
+        from filelock import FileLock, Timeout
+
+        lock = FileLock(str(path))
+        try:
+            lock.acquire(timeout=0)
+        except Timeout:
+            yield False
+            return
+        try:
+            yield True
+        finally:
+            lock.release()
+        return
+    import fcntl
+
+    fd = os.open(path, os.O_RDWR | os.O_CREAT | os.O_NOFOLLOW, 0o600)
+    try:
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            yield False
+            return
+        yield True
     finally:
-        lock.release()
+        os.close(fd)  # closing releases the lock
 
 
 def _run(config_path: Path) -> int:
