@@ -7,11 +7,12 @@ import sys
 
 def main() -> int:
     """The fast path for ``creds`` on a cache hit (trayapp.fastpath), else the full command line."""
-    from trayapp.fastpath import answer
+    if "creds" in sys.argv[1:]:  # other commands (the tray) do not even import the fast path
+        from trayapp.fastpath import answer
 
-    code = answer(sys.argv[1:])
-    if code is not None:
-        return code
+        code = answer(sys.argv[1:])
+        if code is not None:
+            return code
     from trayapp.cli import main as cli_main
 
     return cli_main()

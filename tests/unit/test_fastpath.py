@@ -360,3 +360,5 @@ def test_a_cache_hit_imports_no_boto3_botocore_argparse_or_model(tmp_path: Path)
         assert heavy not in roots, heavy
     for module in ("trayapp.cli", "trayapp.core.model", "trayapp.core.config", "trayapp.core.sessions"):
         assert module not in imported, module
+    done, seen = imports("-m", "trayapp", "--version")
+    assert done.returncode == 0 and "trayapp.fastpath" not in seen  # other commands never load it
