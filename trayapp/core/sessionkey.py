@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import hashlib
 import json
 from collections.abc import Mapping
 
@@ -22,6 +21,8 @@ def session_key(
     The source is named the way boto3 picks it (explicit profile, else AWS_PROFILE, else env keys,
     else "default"), so a cache hit needs neither boto3 nor the network. The key holds no secret.
     """
+    import hashlib  # OpenSSL's libcrypto: ~3.5 MiB, which the tray needs only once it uses a session
+
     shape = {
         "profile": profile or environ.get("AWS_PROFILE") or "default",
         "env_key": None if profile else environ.get("AWS_ACCESS_KEY_ID"),

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import hashlib
 import subprocess
 import sys
 
@@ -11,6 +10,8 @@ from trayapp.core.errors import TrayappError
 
 def fingerprint(text: str) -> str:
     """A hash that tells whether the clipboard still holds what we put there, without keeping it."""
+    import hashlib  # OpenSSL's libcrypto: ~3.5 MiB, not needed to start the tray
+
     return hashlib.sha256(text.encode("utf-8")).hexdigest()
 
 
