@@ -23,10 +23,10 @@ class Surface:
     def __init__(self, controller):
         self.controller = controller
         controller.surface = self
-        print("built", "boto3" in sys.modules, flush=True)
+        print("built", "boto3" in sys.modules, "trayapp.core.sessions" in sys.modules, flush=True)
 
     def run(self, when_shown=None):
-        print("shown", "boto3" in sys.modules, flush=True)
+        print("shown", "boto3" in sys.modules, "trayapp.core.sessions" in sys.modules, flush=True)
         when_shown()
         self.controller.workers.shutdown(wait=True)  # the identity lookup ran on its worker
         print("after", "boto3" in sys.modules, flush=True)
@@ -42,7 +42,7 @@ sys.exit(run_tray())
 
 
 def test_tray_paints_before_importing_boto3_and_asks_who_we_are_once_shown() -> None:
-    """The first paint needs no boto3; the GetCallerIdentity for the header waits until the icon is up."""
+    """The first paint needs neither boto3 nor the AWS engine; GetCallerIdentity waits until the icon is up."""
     import subprocess
     import sys
 
@@ -50,7 +50,7 @@ def test_tray_paints_before_importing_boto3_and_asks_who_we_are_once_shown() -> 
         [sys.executable, "-c", STARTUP_PROBE], capture_output=True, text=True, timeout=60, check=False
     )
     assert done.returncode == 0, done.stderr[-2000:]
-    assert done.stdout.split("\n") == ["built False", "shown False", "after True", ""]
+    assert done.stdout.split("\n") == ["built False False", "shown False False", "after True", ""]
 
 
 def test_one_tray_per_user_also_against_a_tray_that_locks_with_filelock(tmp_path: Path) -> None:

@@ -15,15 +15,17 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import timedelta
 from pathlib import Path
-from typing import Protocol
+from typing import TYPE_CHECKING, Protocol
 
 from trayapp.app import App
 from trayapp.core.cache import Clock, parse_expiration, utc_now
 from trayapp.core.config import load_config
 from trayapp.core.errors import ConfigError, TrayappError
 from trayapp.core.model import Account, Config
-from trayapp.core.sessions import MfaPrompt
 from trayapp.tray.menu import Action, Entry, MenuView, build_menu, clean, time_left
+
+if TYPE_CHECKING:  # the AWS engine loads on first use, after the first paint
+    from trayapp.core.sessions import MfaPrompt
 
 log = logging.getLogger(__name__)
 
