@@ -490,15 +490,23 @@ def service_arg(value: str) -> str:
         raise argparse.ArgumentTypeError(str(exc)) from None
 
 
-def main(argv: Sequence[str] | None = None) -> int:
-    """Run one command; exit 0 on success, 1 for AWS/system errors, 2 for usage or config errors."""
+def parse_args(argv: Sequence[str]) -> argparse.Namespace:
+    """The command to run; plain ``trayapp`` and ``trayapp tray`` skip building every subcommand's parser."""
+    if list(argv) in ([], ["tray"]):  # the tray's start: its first paint should not wait for argparse
+        return argparse.Namespace(command="tray", run=cmd_tray)
     args = build_parser().parse_args(argv)
-    debug = getattr(args, "debug", False)
-    logging.basicConfig(format="trayapp: %(levelname)s: %(message)s", level=logging.WARNING)
-    log.setLevel(logging.DEBUG if debug else logging.WARNING)
     if not getattr(args, "command", None):
         args.command = "tray"
         args.run = cmd_tray
+    return args
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Run one command; exit 0 on success, 1 for AWS/system errors, 2 for usage or config errors."""
+    args = parse_args(sys.argv[1:] if argv is None else argv)
+    debug = getattr(args, "debug", False)
+    logging.basicConfig(format="trayapp: %(levelname)s: %(message)s", level=logging.WARNING)
+    log.setLevel(logging.DEBUG if debug else logging.WARNING)
     try:
         code: int = args.run(Context(args))
         return code

@@ -71,3 +71,17 @@ def test_one_tray_per_user_also_against_a_tray_that_locks_with_filelock(tmp_path
     finally:
         older.release()
     assert path.stat().st_mode & 0o077 == 0
+
+
+def test_the_tray_start_skips_argparse_and_means_what_argparse_means() -> None:
+    from trayapp import cli
+
+    tray = {"command": "tray", "run": cli.cmd_tray}
+    assert vars(cli.build_parser().parse_args(["tray"])) == tray
+    assert vars(cli.build_parser().parse_args([])) == {
+        "command": None
+    }  # main has always read that as the tray
+    for argv in ([], ["tray"]):
+        assert vars(cli.parse_args(argv)) == tray
+    assert vars(cli.parse_args(["--debug"])) == {**tray, "debug": True}
+    assert vars(cli.parse_args(["tray", "--config", "x.toml"])) == {**tray, "config": "x.toml"}
