@@ -300,6 +300,8 @@ def test_stale_foreign_or_damaged_sessions_are_left_to_the_full_command_line(
 
 def test_rules_and_constants_are_the_references() -> None:
     assert fastconfig.CREDENTIAL_FORMATS == model.CREDENTIAL_FORMATS
+    assert fastconfig.CONSOLE_MODES == model.CONSOLE_MODES
+    assert fastconfig.SESSION_CACHES == model.SESSION_CACHES
     for name in ("NAME", "SERVICE", "CONTROL"):
         assert getattr(fastconfig, name).pattern == getattr(config, name).pattern
     assert set(fastconfig.TOP_KEYS) <= set(config.TOP_KEYS)

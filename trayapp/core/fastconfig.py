@@ -18,6 +18,8 @@ from trayapp.core import identifiers as ids
 
 # The same constants as trayapp.core.config / trayapp.core.model (a test keeps them equal).
 CREDENTIAL_FORMATS = ("sh", "fish", "powershell", "cmd", "dotenv", "json", "credential-process")
+CONSOLE_MODES = ("switch-role", "signed")
+SESSION_CACHES = ("file", "keyring", "memory")
 NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]{0,63}")
 SERVICE = re.compile(r"[a-z0-9][a-z0-9-]*")
 CONTROL = re.compile(r"[\x00-\x1f\x7f\u200e\u200f\u202a-\u202e\u2066-\u2069]")
@@ -94,14 +96,14 @@ def _read(raw: dict[str, Any]) -> FastConfig:
     profile = _check(primary, "profile", _text(128))
     mfa_serial = _check(primary, "mfa_serial", _matching(ids.MFA_SERIAL))
     region = _check(primary, "region", _matching(ids.REGION)) or "us-east-1"
-    _check(primary, "console", _choice(("switch-role", "signed")))
+    _check(primary, "console", _choice(CONSOLE_MODES))
     seconds = settings.get("clipboard_clear_seconds", 0)
     if isinstance(seconds, bool) or not isinstance(seconds, int) or not 0 <= seconds <= 86400:
         raise Doubt("clipboard_clear_seconds")
     _check(settings, "credential_format", _choice(CREDENTIAL_FORMATS))
     if not isinstance(settings.get("aws_config_profiles", True), bool):
         raise Doubt("aws_config_profiles")
-    session_cache = _check(settings, "session_cache", _choice(("file", "keyring", "memory"))) or "file"
+    session_cache = _check(settings, "session_cache", _choice(SESSION_CACHES)) or "file"
     _check(settings, "browser", _browser)
     accounts: dict[str, Target] = {}
     for table in _list(raw.get("account", [])):
