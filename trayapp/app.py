@@ -4,17 +4,17 @@ from __future__ import annotations
 
 import logging
 import os
+import threading
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, replace
 from datetime import timedelta
-from typing import Literal
+from typing import TYPE_CHECKING, Literal
 
 from trayapp.core import console
 from trayapp.core.cache import CachedSession, Clock, SessionCache, open_cache, utc_now
 from trayapp.core.formats import render
 from trayapp.core.identifiers import partition_of_region
 from trayapp.core.model import Account, Config, ConsoleMode
-from trayapp.core.sessions import MfaPrompt, SessionProvider
 from trayapp.core.state import (
     FEDERATED_CONSOLE,
     SIGNED_CONSOLE_DEFAULT,
@@ -27,6 +27,9 @@ from trayapp.core.state import (
     where,
 )
 from trayapp.platforms import browser, clipboard
+
+if TYPE_CHECKING:
+    from trayapp.core.sessions import MfaPrompt, SessionProvider
 
 log = logging.getLogger(__name__)
 
@@ -68,16 +71,30 @@ class App:
         self.clock = clock
         self.environ = os.environ if environ is None else environ
         self.clear_later = clear_later
-        self.provider = SessionProvider(config, self.cache, prompt, clock=clock, environ=self.environ)
+        self._provider: SessionProvider | None = None
+        self._provider_lock = (
+            threading.Lock()
+        )  # one engine: its per-account locks make one AWS call per click
 
     def reload(self, config: Config) -> None:
         """Use a new config; cached sessions stay valid for the accounts that did not change."""
         if config.settings.session_cache != self.config.settings.session_cache:
             self.cache = open_cache(config.settings.session_cache)
         self.config = config
-        self.provider = SessionProvider(
-            config, self.cache, self.prompt, clock=self.clock, environ=self.environ
-        )
+        with self._provider_lock:
+            self._provider = None
+
+    @property
+    def provider(self) -> SessionProvider:
+        """The AWS engine, built on first use: the tray paints before it loads (hashlib, then boto3)."""
+        with self._provider_lock:
+            if self._provider is None:
+                from trayapp.core.sessions import SessionProvider
+
+                self._provider = SessionProvider(
+                    self.config, self.cache, self.prompt, clock=self.clock, environ=self.environ
+                )
+            return self._provider
 
     # -- console ---------------------------------------------------------------------------
 

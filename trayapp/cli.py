@@ -530,19 +530,27 @@ def service_arg(value: str) -> str:
         raise argparse.ArgumentTypeError(str(exc)) from None
 
 
+def parse_args(argv: Sequence[str]) -> argparse.Namespace:
+    """The command to run; plain ``trayapp`` and ``trayapp tray`` skip building every subcommand's parser."""
+    if list(argv) in ([], ["tray"]):  # the tray's start: its first paint should not wait for argparse
+        return argparse.Namespace(command="tray", run=cmd_tray)
+    args = build_parser().parse_args(argv)
+    if not getattr(args, "command", None):
+        args.command = "tray"
+        args.run = cmd_tray
+    return args
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     """Run one command; exit 0 on success, 1 for AWS/system errors, 2 for usage or config errors."""
     from trayapp.core.display import safe_lines, safe_text
     from trayapp.core.redact import configure_logging, redact
 
-    args = build_parser().parse_args(argv)
+    args = parse_args(sys.argv[1:] if argv is None else argv)
     debug = getattr(args, "debug", False)
     configure_logging(debug)  # every diagnostic below goes through its redacting filter
     # botocore logs its own refresh failures with tracebacks; trayapp says them in one sentence.
     logging.getLogger("botocore").setLevel(logging.WARNING if debug else logging.CRITICAL)
-    if not getattr(args, "command", None):
-        args.command = "tray"
-        args.run = cmd_tray
     try:
         code: int = args.run(Context(args))
         return code

@@ -50,9 +50,9 @@ def main() -> int:
         runpy.run_module(module, run_name="__main__", alter_sys=True)
         return 0
 
-    from trayapp.cli import main as cli_main
+    from trayapp.__main__ import main as trayapp_main  # the cache-hit fast path, then the CLI
 
-    return cli_main()
+    return trayapp_main()
 
 
 if __name__ == "__main__":

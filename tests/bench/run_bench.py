@@ -38,8 +38,10 @@ from support.servers import (  # noqa: E402
     DEFAULT_ACCOUNT,
     PRIMARY_ACCESS_KEY_ID,
     PRIMARY_SECRET_ACCESS_KEY,
+    FederationStub,
     MotoServer,
 )
+from tray_rows import tray_runs, warm_click_ms  # noqa: E402
 
 SWITCHER_ROWS = (
     "switch_filter_5000",
@@ -53,24 +55,29 @@ ROLE_ARN = f"arn:aws:iam::{DEFAULT_ACCOUNT}:role/bench-role"
 ACCOUNT = "bench"  # the trayapp account
 ROLE_PROFILE = "role"  # the AWS CLI's own role profile (role_arn + source_profile)
 PROCESS_PROFILE = "via-trayapp"  # credential_process = trayapp creds bench --format credential-process
-MENU_SIZES = (10, 100, 500)
+MENU_SIZES = (10, 100, 500, 1000)
 RUN_TIMEOUT = 60.0
 
 # Row keys, in table order; tests/bench/test_bench_smoke.py checks that every one is produced.
 ROW_KEYS = (
     "startup",
     "python_floor",
+    "creds_floor",
     "creds_hit",
     "creds_hit_offline",
     "identity",
     "creds_miss",
+    "signed_cold",
     "rss_hit",
     "rss_hit_offline",
     "rss_miss",
+    "warm_click",
     *(f"menu_{n}" for n in MENU_SIZES),
     "load_500",
+    "load_1000",
     *SWITCHER_ROWS,
 )
+TRAY_KEYS = ("tray_start", "tray_pss")  # only where the test desktop's tools are installed
 
 
 # --------------------------------------------------------------------------------------------
@@ -251,7 +258,7 @@ class World:
         (self.aws_dir / "config").write_text(
             "[default]\nregion = us-east-1\n\n"
             f"[profile {ROLE_PROFILE}]\nrole_arn = {ROLE_ARN}\nsource_profile = default\n"
-            "role_session_name = bench\n\n"
+            "role_session_name = bench\nregion = us-east-1\n\n"
             f"[profile {PROCESS_PROFILE}]\n"
             f"credential_process = {self.trayapp} creds {ACCOUNT} --format credential-process\n"
         )
@@ -308,6 +315,16 @@ def check_assumed_identity(run: Run) -> None:
 def check_assume_role(run: Run) -> None:
     if not json.loads(run.stdout)["Credentials"]["AccessKeyId"].startswith("ASIA"):
         raise RuntimeError("assume-role returned no role credentials")
+
+
+def check_region(run: Run) -> None:
+    if run.stdout.strip() != "us-east-1":
+        raise RuntimeError(f"aws configure get region printed {run.stdout!r}")
+
+
+def check_signed_url(run: Run) -> None:
+    if "Action=login" not in run.stdout or "SigninToken=" not in run.stdout:
+        raise RuntimeError("trayapp url --signed printed no sign-in URL")  # never the URL itself: a secret
 
 
 def check_configure_list(run: Run) -> None:
@@ -390,11 +407,11 @@ def in_process_rows(root: Path, quick: bool) -> list[Row]:
                 time_in_process(lambda view=view: build_menu(view), 5 if quick else 200),
             )
         )
-        if count == 500:
+        if count >= 500:
             rows.append(
                 Row(
-                    "load_500",
-                    "load_config + validate, 500 accounts (in-process)",
+                    f"load_{count}",
+                    f"load_config + validate, {count} accounts (in-process)",
                     "ms",
                     time_in_process(lambda path=path: load_config(path, environ), 3 if quick else 50),
                 )
@@ -499,6 +516,35 @@ def fmt(stats: dict[str, float] | None, unit: str) -> str:
     return f"{stats['median']:.{digits}f} {unit} (p90 {stats['p90']:.{digits}f})"
 
 
+# Issue 12's targets: trayapp / other at most this (ratio rows), or trayapp's median at most this (ms rows).
+TARGETS: dict[str, tuple[str, float]] = {
+    "creds_floor": ("ratio", 0.15),
+    "signed_cold": ("ratio", 0.6),
+    "tray_start": ("ratio", 1.3),
+    "tray_pss": ("ratio", 1.15),
+    "warm_click": ("ms", 30.0),
+    "menu_1000": ("ms", 50.0),
+    "load_1000": ("ms", 100.0),
+}
+
+
+def targets_table(rows: Sequence[Row]) -> str:
+    """Each row of issue 12 next to its target: trayapp / other (lower is better), or trayapp's median."""
+    lines = []
+    for row in rows:
+        if row.key not in TARGETS:
+            continue
+        kind, limit = TARGETS[row.key]
+        if kind == "ratio" and row.other:
+            value = row.trayapp["median"] / row.other["median"]
+            shown = f"{value:.2f} of the other tool (target <= {limit})"
+        else:
+            value = row.trayapp["median"]
+            shown = f"{value:.1f} {row.unit} (target <= {limit:.0f} {row.unit})"
+        lines.append(f"#   {'inside' if value <= limit else 'OUTSIDE':7} {row.label}: {shown}")
+    return "\n".join(lines)
+
+
 def table(rows: Sequence[Row]) -> str:
     lines = [("measurement", "trayapp", "other tool", "ratio")]
     for row in rows:
@@ -547,6 +593,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--json", type=Path, metavar="PATH", help="also write the results as JSON")
     parser.add_argument("--keep", action="store_true", help="keep the temporary HOME (printed) for a look")
     parser.add_argument("--no-importtime", action="store_true", help="skip the import profile")
+    parser.add_argument("--no-tray", action="store_true", help="skip the tray rows (test desktop)")
     args = parser.parse_args(argv)
     reps = args.reps or (1 if args.quick else 10)
     warmup = args.warmup if args.warmup is not None else (0 if args.quick else 1)
@@ -568,6 +615,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     ):
         os.environ.pop(var, None)
     moto = MotoServer(log_path=root / "moto_server.log")
+    federation = FederationStub()
     info = machine()
     versions = {}
     try:
@@ -638,7 +686,19 @@ def main(argv: Sequence[str] | None = None) -> int:
                 check_assume_role,
             ),
         )
-        measure(miss, reps, warmup)
+        # Cold signed sign-in: AssumeRole and getSigninToken (a federation stub on loopback) each time.
+        federation.start()
+        signed = (
+            Command(
+                [str(trayapp), "url", ACCOUNT, "--signed"],
+                {**env, "TRAYAPP_SIGNIN_ENDPOINT": federation.url},
+                check_signed_url,
+                before=world.drop_sessions,
+            ),
+            Command(list(miss[1].argv), env, check_assume_role),
+        )
+        measure(signed, reps, warmup)
+        measure(miss, reps, warmup)  # last: its final run leaves the session the offline rows serve
         cached_key = json.loads(miss[0].runs[-1].stdout)["AccessKeyId"]
         trayapp_cache = world.snapshot(world.sessions)
 
@@ -649,11 +709,20 @@ def main(argv: Sequence[str] | None = None) -> int:
             Command([*aws_argv, "configure", "list", "--profile", ROLE_PROFILE], env, check_configure_list),
         )
         measure(hit_offline, reps, warmup)
+        # The issue's reference for credential_process: the AWS CLI's start-up floor, no network either.
+        floor_cli = (
+            Command(creds_argv, env, check_process_json(cached_key)),
+            Command([*aws_argv, "configure", "get", "region", "--profile", ROLE_PROFILE], env, check_region),
+        )
+        measure(floor_cli, reps, warmup)
+        clicks = warm_click_ms(world.isolated_vars(), ACCOUNT, 3 if args.quick else 20)
+        tray = None if args.no_tray else tray_runs(env, trayapp, reps, warmup)
         if world.snapshot(world.sessions) != trayapp_cache or world.snapshot(world.cli_cache) != cli_cache:
             raise RuntimeError("a cache changed during the offline runs: those were not cache hits")
         imports = None if args.no_importtime else import_profile(world, 1 if args.quick else 10)
     finally:
         moto.stop()
+        federation.stop()
         if not args.keep:
             shutil.rmtree(root, ignore_errors=True)
 
@@ -668,6 +737,14 @@ def main(argv: Sequence[str] | None = None) -> int:
             ms(floor[0].runs),
             "AWS CLI venv's python -c pass",
             ms(floor[1].runs),
+        ),
+        Row(
+            "creds_floor",
+            "credential_process, cache hit, vs the AWS CLI's floor",
+            "ms",
+            ms(floor_cli[0].runs),
+            "aws configure get region --profile role",
+            ms(floor_cli[1].runs),
         ),
         Row(
             "creds_hit",
@@ -702,6 +779,14 @@ def main(argv: Sequence[str] | None = None) -> int:
             ms(miss[1].runs),
         ),
         Row(
+            "signed_cold",
+            "cold signed sign-in: url --signed after forget",
+            "ms",
+            ms(signed[0].runs),
+            "aws sts assume-role (same STS)",
+            ms(signed[1].runs),
+        ),
+        Row(
             "rss_hit",
             "peak RSS, credentials cache hit",
             "MiB",
@@ -726,6 +811,28 @@ def main(argv: Sequence[str] | None = None) -> int:
             mib(miss[1].runs),
         ),
     ]
+    rows.append(
+        Row("warm_click", "warm click to browser (menu click to $BROWSER, in-process)", "ms", summary(clicks))
+    )
+    if tray:
+        rows += [
+            Row(
+                "tray_start",
+                "tray start to icon docked (trayer on Xvfb)",
+                "ms",
+                summary(tray["trayapp_ms"]),
+                "bare pystray app, 2-item menu",
+                summary(tray["bare_ms"]),
+            ),
+            Row(
+                "tray_pss",
+                "tray idle memory, PSS 3 s after docking",
+                "MiB",
+                summary(tray["trayapp_pss"]),
+                "bare pystray app, 2-item menu",
+                summary(tray["bare_pss"]),
+            ),
+        ]
     with tempfile.TemporaryDirectory(prefix="trayapp-bench-menu-") as scratch:
         rows += in_process_rows(Path(scratch), args.quick)
     with tempfile.TemporaryDirectory(prefix="trayapp-bench-switch-") as scratch:
@@ -735,6 +842,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     print(f"# {versions.get('trayapp')}; {versions.get('aws')}")
     print(f"# {reps} runs per command after {warmup} warm-up; median (p90); ratio = other / trayapp (median)")
     print(table(rows))
+    print("# issue 12 targets (trayapp / other tool; lower is better):")
+    print(targets_table(rows))
     if args.keep:
         print(f"# kept: {root} (HOME {world.home}; moto log {root / 'moto_server.log'})")
     if imports:

@@ -20,19 +20,24 @@ BENCH = Path(__file__).with_name("run_bench.py")
 COMPARED = (
     "startup",
     "python_floor",
+    "creds_floor",
     "creds_hit",
     "creds_hit_offline",
     "identity",
     "creds_miss",
+    "signed_cold",
     "rss_hit",
     "rss_hit_offline",
     "rss_miss",
 )
 TRAYAPP_ONLY = (
+    "warm_click",
     "menu_10",
     "menu_100",
     "menu_500",
+    "menu_1000",
     "load_500",
+    "load_1000",
     "switch_filter_5000",
     "switch_keystroke_5000",
     "switch_paint_click",
@@ -40,6 +45,7 @@ TRAYAPP_ONLY = (
     "switch_command_tray",
     "switch_command_alone",
 )
+TRAY = ("tray_start", "tray_pss")  # on the test desktop (Xvfb, trayer, D-Bus, dunst)
 
 
 def _missing(reason: str) -> None:
@@ -54,6 +60,7 @@ def _positive(stats: dict[str, float]) -> bool:
 
 @pytest.mark.aws
 @pytest.mark.cli
+@pytest.mark.display
 def test_bench_quick_produces_every_row(tmp_path: Path) -> None:
     if not (Path(sys.executable).parent / "moto_server").exists():
         _missing("moto_server not found next to this Python (pip install 'moto[server]')")
@@ -62,12 +69,16 @@ def test_bench_quick_produces_every_row(tmp_path: Path) -> None:
     except Exception as exc:
         _missing(f"the AWS CLI venv could not be created: {exc}")
 
+    from support.desktop import missing_tools
+
+    if missing_tools():
+        _missing(f"the test desktop needs {', '.join(missing_tools())}")
     out = tmp_path / "bench.json"
     done = subprocess.run(
         [sys.executable, str(BENCH), "--quick", "--json", str(out)],
         capture_output=True,
         text=True,
-        timeout=120,
+        timeout=300,
         cwd=tmp_path,
         env=dict(os.environ),  # HOME and XDG dirs are this test's (tests/conftest.py)
         check=False,
@@ -76,13 +87,15 @@ def test_bench_quick_produces_every_row(tmp_path: Path) -> None:
 
     data = json.loads(out.read_text())
     rows = {row["key"]: row for row in data["rows"]}
-    assert sorted(rows) == sorted(COMPARED + TRAYAPP_ONLY)
+    assert sorted(rows) == sorted(COMPARED + TRAYAPP_ONLY + TRAY)
     for key, row in rows.items():
         assert _positive(row["trayapp"]), (key, row)
         assert row["label"] in done.stdout, key
-        if key in COMPARED:
+        if key in COMPARED + TRAY:
             assert row["other"] is not None and _positive(row["other"]), (key, row)
             assert row["ratio"] > 0, (key, row)
         else:
             assert row["other"] is None and row["ratio"] is None, (key, row)
     assert data["imports"]["modules"] > 0 and data["imports"]["top"], data["imports"]
+    assert not data["imports"]["boto3"] and not data["imports"]["botocore"], data["imports"]
+    assert "issue 12 targets" in done.stdout  # reported, never asserted: the bench does not fail on time

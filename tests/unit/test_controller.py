@@ -148,7 +148,7 @@ def with_fake_credentials(
 
     copied: list[str] = []
     monkeypatch.setattr(clipboard, "copy", copied.append)
-    controller.app.provider = FakeProvider(clock)  # type: ignore[assignment]
+    controller.app._provider = FakeProvider(clock)  # type: ignore[assignment]
     return copied
 
 

@@ -14,7 +14,7 @@ import pytest
 from trayapp.core.errors import TrayappError
 from trayapp.platforms import browser, clipboard
 from trayapp.tray import backend
-from trayapp.tray.icon import call_on_ui_thread, left_click_icon
+from trayapp.tray.icon import call_on_ui_thread, default_on_click
 
 ALL_TOOLS = {"wl-copy", "wl-paste", "xclip", "xsel"}
 
@@ -114,34 +114,39 @@ def test_the_watcher_probe_says_no_without_a_session_bus(monkeypatch: pytest.Mon
     assert backend.watcher_on_session_bus(timeout_ms=200) is False
 
 
-class FakeItem:
-    def __init__(self, default: bool) -> None:
-        self.default = default
-
-
 class FakeBackendIcon:
-    """Stands in for pystray's GTK Icon: ``__call__`` runs the default item, the popup handler opens the menu."""
+    """Stands in for pystray's GTK Icon: the popup handler opens the menu."""
 
-    def __init__(self, defaults: list[bool]) -> None:
-        self.menu = types.SimpleNamespace(items=[FakeItem(d) for d in defaults])
+    def __init__(self) -> None:
         self._status_icon = object()
         self.events: list[str] = []
-
-    def __call__(self) -> None:
-        self.events.append("default item")
 
     def _on_status_icon_popup_menu(self, status_icon: object, button: int, time: int) -> None:
         self.events.append(f"menu (button {button})")
 
 
+class FakeSurface:
+    """The tray surface as the left click sees it: it runs the default item when the menu has one."""
+
+    def __init__(self, has_default: bool) -> None:
+        self.has_default = has_default
+        self.ran: list[str] = []
+
+    def activate_default(self) -> bool:
+        if self.has_default:
+            self.ran.append("default item")
+        return self.has_default
+
+
 def test_left_click_runs_the_default_item_or_opens_the_menu() -> None:
-    icon_class = left_click_icon(FakeBackendIcon)
-    with_default = icon_class([False, True])
-    with_default()
-    assert with_default.events == ["default item"]
-    without = icon_class([False, False])
-    without()
-    assert without.events == ["menu (button 1)"]
+    with_default = FakeSurface(True)
+    icon = default_on_click(FakeBackendIcon, with_default)()  # type: ignore[arg-type]
+    icon()
+    assert with_default.ran == ["default item"] and icon.events == []
+    without = FakeSurface(False)
+    icon = default_on_click(FakeBackendIcon, without)()  # type: ignore[arg-type]
+    icon()
+    assert without.ran == [] and icon.events == ["menu (button 1)"]
 
 
 def test_menu_updates_go_to_the_main_thread_on_macos(monkeypatch: pytest.MonkeyPatch) -> None:

@@ -122,7 +122,7 @@ def app(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> tuple[App, Clock, li
             until = stamp(clock() + timedelta(minutes=60))
             return CachedSession(account.name, account.role_arn, RoleCredentials("ASIA1", "s", "t", until))
 
-    made.provider = Provider()  # type: ignore[assignment]
+    made._provider = Provider()  # type: ignore[assignment]
     return made, clock, opened
 
 

@@ -5,13 +5,26 @@ from __future__ import annotations
 import json
 import re
 from collections.abc import Callable
+from typing import Protocol
 
 from trayapp.core.display import safe_text
 from trayapp.core.errors import TrayappError
-from trayapp.core.model import CREDENTIAL_FORMATS, RoleCredentials
 
 
-def variables(creds: RoleCredentials, region: str | None) -> list[tuple[str, str]]:
+class Credentials(Protocol):
+    """What is printed: ``RoleCredentials``, or the fast path's plain tuple (no model import there)."""
+
+    @property
+    def access_key_id(self) -> str: ...
+    @property
+    def secret_access_key(self) -> str: ...
+    @property
+    def session_token(self) -> str: ...
+    @property
+    def expiration(self) -> str: ...
+
+
+def variables(creds: Credentials, region: str | None) -> list[tuple[str, str]]:
     """The environment the AWS CLI and SDKs read, in a stable order."""
     pairs = [
         ("AWS_ACCESS_KEY_ID", creds.access_key_id),
@@ -104,7 +117,7 @@ ASSIGNMENTS: dict[str, tuple[str, str, Callable[[str], str]]] = {
 }
 
 
-def render(creds: RoleCredentials, fmt: str, label: str, region: str | None) -> str:
+def render(creds: Credentials, fmt: str, label: str, region: str | None) -> str:
     """Credentials in ``fmt``: variable assignments for a shell or file, or JSON."""
     if fmt in ASSIGNMENTS:
         marker, template, quote = ASSIGNMENTS[fmt]
@@ -125,4 +138,6 @@ def render(creds: RoleCredentials, fmt: str, label: str, region: str | None) -> 
         if region:
             data["Region"] = region
         return json.dumps(data, indent=2) + "\n"
+    from trayapp.core.model import CREDENTIAL_FORMATS
+
     raise ValueError(f"unknown format {fmt!r}; choose one of {', '.join(CREDENTIAL_FORMATS)}")

@@ -18,6 +18,7 @@ SECONDS = re.compile(r"[0-9]{1,9}")
 MFA_CODE = re.compile(r"[0-9]{6}")
 
 PARTITIONS = ("aws", "aws-us-gov", "aws-cn")
+PARTITION_DEFAULT_REGION = {"aws": "us-east-1", "aws-us-gov": "us-gov-west-1", "aws-cn": "cn-north-1"}
 MIN_DURATION, MAX_DURATION = 900, 43200
 SWITCH_ROLE_MAX = 64  # path + name, a console cookie limit
 

@@ -7,6 +7,7 @@ from pathlib import Path
 from typing import Literal
 
 from trayapp.core.errors import Problem
+from trayapp.core.identifiers import PARTITION_DEFAULT_REGION
 
 ConsoleMode = Literal["switch-role", "signed"]
 CONSOLE_MODES: tuple[ConsoleMode, ...] = ("switch-role", "signed")
@@ -14,7 +15,6 @@ BackMode = Literal["sign-in-page", "federated"]
 BACK_MODES: tuple[BackMode, ...] = ("sign-in-page", "federated")
 CREDENTIAL_FORMATS = ("sh", "fish", "powershell", "cmd", "dotenv", "json", "credential-process")
 SESSION_CACHES = ("file", "keyring", "memory")
-PARTITION_DEFAULT_REGION = {"aws": "us-east-1", "aws-us-gov": "us-gov-west-1", "aws-cn": "cn-north-1"}
 
 
 @dataclass(frozen=True)

@@ -6,7 +6,6 @@ boto3 is imported, so this module imports nothing but the standard library.
 
 from __future__ import annotations
 
-import hashlib
 import json
 from collections.abc import Mapping
 from typing import TYPE_CHECKING
@@ -47,6 +46,8 @@ def role_request(
 
 def session_key(source: Mapping[str, object], request: Mapping[str, object]) -> str:
     """40 hex digits from the source principal's description and the request; holds no secret."""
+    import hashlib  # OpenSSL's libcrypto: ~3.5 MiB, which the tray needs only once it uses a session
+
     shape = json.dumps({"source": source, "request": request}, sort_keys=True, separators=(",", ":"))
     return hashlib.sha256(shape.encode()).hexdigest()[:40]
 

@@ -6,7 +6,6 @@ Only the user's toggle writes or removes the entry; nothing here runs at import.
 from __future__ import annotations
 
 import os
-import plistlib
 import shlex
 import sys
 from pathlib import Path
@@ -100,6 +99,8 @@ class LaunchAgent:
         return self.path.exists()
 
     def enable(self) -> None:
+        import plistlib  # macOS only, and only here: the tray reads the state at start (xml, pyexpat)
+
         plist = {"Label": LABEL, "ProgramArguments": launch_command(), "RunAtLoad": True, "KeepAlive": False}
         atomic_write(self.path, plistlib.dumps(plist), mode=0o644)
 

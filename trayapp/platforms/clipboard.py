@@ -7,7 +7,6 @@ behind that serves the selection, and one that inherited our stdout would keep
 
 from __future__ import annotations
 
-import hashlib
 import os
 import shutil
 import subprocess
@@ -72,6 +71,8 @@ def choose_tool(
 
 def fingerprint(text: str) -> str:
     """A hash that tells whether the clipboard still holds what we put there, without keeping it."""
+    import hashlib  # OpenSSL's libcrypto: ~3.5 MiB, not needed to start the tray
+
     return hashlib.sha256(text.encode("utf-8")).hexdigest()
 
 

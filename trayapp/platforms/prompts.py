@@ -7,11 +7,13 @@ import shutil
 import subprocess
 import sys
 from pathlib import Path
-from typing import TextIO
+from typing import TYPE_CHECKING, TextIO
 
 from trayapp.core.errors import TrayappError, UsageError
 from trayapp.core.model import Account
-from trayapp.core.sessions import MfaPrompt
+
+if TYPE_CHECKING:  # the AWS engine is not needed to ask for a code
+    from trayapp.core.sessions import MfaPrompt
 
 DIALOG_TIMEOUT = 300
 NO_PROMPT_HINT = "pass --mfa-code, or run the command in a terminal"

@@ -15,14 +15,13 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from pathlib import Path
-from typing import Protocol
+from typing import TYPE_CHECKING, Protocol
 
 from trayapp.app import App
 from trayapp.core.cache import Clock, utc_now
 from trayapp.core.config import load_config
 from trayapp.core.errors import ConfigError, Problem, TrayappError
 from trayapp.core.model import Account, Config
-from trayapp.core.sessions import MfaPrompt
 from trayapp.core.state import Where
 from trayapp.tray.menu import (
     AccountAction,
@@ -38,6 +37,9 @@ from trayapp.tray.menu import (
     clean,
     time_left,
 )
+
+if TYPE_CHECKING:  # the AWS engine loads on first use, after the first paint
+    from trayapp.core.sessions import MfaPrompt
 
 log = logging.getLogger(__name__)
 

@@ -250,13 +250,15 @@ class PystraySurface:
 
     # -- main loop -----------------------------------------------------------------------
 
-    def run(self) -> None:
-        """Show the icon and block in the toolkit's main loop until Quit."""
+    def run(self, when_shown: Callable[[], None] | None = None) -> None:
+        """Show the icon and block in the toolkit's main loop until Quit; ``when_shown`` runs once it is up."""
 
         def setup(icon: Any) -> None:
             icon.visible = True
             self.set_tooltip(self.icon.title)
             threading.Thread(target=self.ticker, name="trayapp-tick", daemon=True).start()
+            if when_shown:
+                when_shown()
 
         self.icon.run(setup=setup)
 

@@ -1,0 +1,136 @@
+"""Bench rows for the tray: start to docked and idle PSS next to a bare pystray app, and a warm click.
+
+The tray rows run on one throw-away test desktop (tests/support/desktop.py: Xvfb, trayer, a private
+D-Bus, dunst). Each run starts the program, polls trayer until a slot holding that process's window
+appears (docked), checks that the icon is drawn, waits 3 s and reads the process's PSS from
+``/proc/PID/smaps_rollup``, then stops it. trayapp and the bare app take turns (A B A B ...).
+The bare app is ``bare_tray.py``: a pystray Icon with a 2-item menu, in the same venv.
+
+The warm click is in-process: a real TrayController and App on the bench's config, a menu click
+(``dispatch``) on an account in switch-role mode, timed until the ``$BROWSER`` command has written
+the URL it was given. The first click is not counted (warm: modules loaded).
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+import tempfile
+import time
+from collections.abc import Callable, Mapping
+from pathlib import Path
+from typing import Any
+
+BARE = Path(__file__).with_name("bare_tray.py")
+IDLE_SECONDS = 3.0
+DOCK_TIMEOUT = 30.0
+POLL_SECONDS = 0.01  # plus one xwininfo and one xprop per poll: docking is seen within ~20-40 ms
+
+
+def pss_mib(pid: int) -> float:
+    """Proportional set size of ``pid`` (its share of shared pages counted once), in MiB."""
+    for line in Path(f"/proc/{pid}/smaps_rollup").read_text().splitlines():
+        if line.startswith("Pss:"):
+            return int(line.split()[1]) / 1024
+    raise RuntimeError(f"no Pss line for process {pid}")
+
+
+def dock_once(desktop: Any, argv: list[str], env: Mapping[str, str], name: str) -> tuple[float, float]:
+    """Start ``argv`` on the desktop: (seconds until its window is docked in trayer, PSS MiB 3 s later)."""
+    start = time.perf_counter()
+    proc = desktop.spawn(argv, name=name, env=dict(env))
+    try:
+        while True:
+            if any(slot.pid == proc.pid for slot in desktop.tray_slots()):
+                docked = time.perf_counter() - start
+                break
+            if proc.poll() is not None:
+                raise RuntimeError(
+                    f"{name} exited {proc.returncode} before docking:\n{desktop.log(name)[-2000:]}"
+                )
+            if time.perf_counter() - start > DOCK_TIMEOUT:
+                raise RuntimeError(
+                    f"{name} did not dock in {DOCK_TIMEOUT:.0f} s:\n{desktop.log(name)[-2000:]}"
+                )
+            time.sleep(POLL_SECONDS)  # leave the CPU to the program starting up
+        desktop.wait_for_tray_icon(proc.pid, timeout=DOCK_TIMEOUT)  # drawn, not only docked
+        time.sleep(IDLE_SECONDS)  # a measurement interval, not a wait for an event
+        memory = pss_mib(proc.pid)
+    finally:
+        proc.terminate()
+        proc.wait(timeout=10)
+    return docked, memory
+
+
+def tray_runs(env: Mapping[str, str], trayapp: Path, reps: int, warmup: int) -> dict[str, list[float]] | None:
+    """Dock times (ms) and PSS (MiB) of trayapp's tray and of the bare app; None without a test desktop."""
+    sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+    from support.desktop import Desktop, missing_tools
+
+    if missing_tools():
+        print(f"# tray rows skipped: missing {', '.join(missing_tools())}", file=sys.stderr)
+        return None
+    python = str(trayapp.parent / "python")
+    commands = {"trayapp": [str(trayapp), "tray"], "bare": [python, str(BARE)]}
+    found: dict[str, list[float]] = {f"{k}_{m}": [] for k in commands for m in ("ms", "pss")}
+    with Desktop() as desktop:
+        for round_ in range(warmup + reps):
+            for key, argv in commands.items():
+                seconds, memory = dock_once(desktop, argv, env, f"{key}-{round_}")
+                if round_ >= warmup:
+                    found[f"{key}_ms"].append(seconds * 1000)
+                    found[f"{key}_pss"].append(memory)
+    return found
+
+
+def warm_click_ms(env: Mapping[str, str], account: str, reps: int) -> list[float]:
+    """Menu click to ``$BROWSER`` having the URL, in-process, after one uncounted click."""
+    with tempfile.TemporaryDirectory(prefix="trayapp-bench-click-") as scratch:
+        seen = Path(scratch) / "url"
+        browser = Path(scratch) / "browser.sh"
+        browser.write_text(f'#!/bin/sh\nprintf %s "$1" > "{seen}.tmp" && mv "{seen}.tmp" "{seen}"\n')
+        browser.chmod(0o700)
+        saved = dict(os.environ)
+        os.environ.update(env)
+        os.environ["BROWSER"] = f"{browser} %s"
+        try:
+            return _clicks(account, seen, reps)
+        finally:
+            os.environ.clear()
+            os.environ.update(saved)
+
+
+def _clicks(account: str, seen: Path, reps: int) -> list[float]:
+    import webbrowser
+
+    from trayapp.app import App
+    from trayapp.core.config import config_path, load_config
+    from trayapp.tray.controller import TrayController
+
+    webbrowser._tryorder = None  # type: ignore[attr-defined]  # BROWSER is read once per process
+    controller = TrayController(config_path(), lambda config: App(config, lambda *a: None))
+    if load_config(config_path()).primary.console != "switch-role":
+        raise RuntimeError("the warm click is measured in switch-role mode")
+    times = []
+    try:
+        for index in range(reps + 1):
+            seen.unlink(missing_ok=True)
+            start = time.perf_counter()
+            controller.dispatch(("open", account))
+            _wait(lambda: seen.exists(), f"the browser command (click {index + 1})")
+            if "switchrole" not in seen.read_text():
+                raise RuntimeError("the browser was not given the switch-role URL")
+            if index:
+                times.append((time.perf_counter() - start) * 1000)
+            _wait(lambda: not controller.busy, "the click's worker to finish")
+    finally:
+        controller.workers.shutdown(wait=True)
+    return times
+
+
+def _wait(done: Callable[[], bool], what: str, timeout: float = 30.0) -> None:
+    deadline = time.perf_counter() + timeout
+    while not done():
+        if time.perf_counter() > deadline:
+            raise RuntimeError(f"timed out waiting for {what}")
+        time.sleep(0.0002)
