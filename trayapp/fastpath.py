@@ -112,7 +112,8 @@ def credentials_text(request: Request, env: Mapping[str, str]) -> str | None:
     account = config.accounts.get(request.name)
     if account is None:
         return None  # not an exact name of trayapp's config: matching may involve ~/.aws/config
-    request_shape = role_request(  # sessionkey.config_account_request: accounts of trayapp's config never chain
+    # sessionkey.config_account_request, for accounts of trayapp's config (they never chain)
+    request_shape = role_request(
         account.role_arn,
         account.external_id,
         account.mfa_serial or config.mfa_serial,
