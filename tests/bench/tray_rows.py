@@ -106,6 +106,7 @@ def _clicks(account: str, seen: Path, reps: int) -> list[float]:
     from trayapp.app import App
     from trayapp.core.config import config_path, load_config
     from trayapp.tray.controller import TrayController
+    from trayapp.tray.menu import OpenConsole
 
     webbrowser._tryorder = None  # type: ignore[attr-defined]  # BROWSER is read once per process
     controller = TrayController(config_path(), lambda config: App(config, lambda *a: None))
@@ -116,7 +117,7 @@ def _clicks(account: str, seen: Path, reps: int) -> list[float]:
         for index in range(reps + 1):
             seen.unlink(missing_ok=True)
             start = time.perf_counter()
-            controller.dispatch(("open", account))
+            controller.dispatch(OpenConsole(account, "switch-role"))
             _wait(lambda: seen.exists(), f"the browser command (click {index + 1})")
             if "switchrole" not in seen.read_text():
                 raise RuntimeError("the browser was not given the switch-role URL")

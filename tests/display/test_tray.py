@@ -398,7 +398,10 @@ def test_open_console_colours_the_icon_and_back_to_primary_makes_it_neutral(host
     # Docked, neutral: the mark's slate, none of the accounts' colours.
     assert tray.icon_pixels(NEUTRAL) >= 200, tray.icon_colors()
     assert all(tray.icon_pixels(c) == 0 for c in (GREEN, RED, BLUE)), tray.icon_colors()
-    if desktop.kind != "sway":  # a left click opens the menu too (waybar sends it to the app as Activate)
+    # On a StatusNotifierItem panel a left click opens the menu too. On trayer (XEmbed) it runs the
+    # menu's default item, the quick switcher (tests/display/test_switcher.py); waybar sends it to
+    # the app as Activate.
+    if desktop.kind == "xfce":
         tray.open_menu(button=1)
         tray.close_menu()
 
@@ -613,10 +616,13 @@ def test_quit_exits_0_and_clears_credentials_it_copied(host_tray: Tray) -> None:
     desktop = tray.desktop
     tray.config_path.write_text(config_text(clear=120))  # the timed clear would come far too late
     tray.start()
+    before = len(desktop.sent_notifications())
     tray.choose("Work", "🔵 Staging", "Copy credentials (bash")
     found = desktop.wait_for(lambda: exports(desktop.clipboard()), message="Staging's credentials")
     assert found["AWS_ACCESS_KEY_ID"].startswith("ASIA")
     desktop.wait_for(lambda: tray.terminal_names() == ["staging"], message="Staging's terminal line")
+    # The notification comes after the tray's refresh: the menu now has the Terminal line.
+    tray.wait_notification(before, "Staging")
 
     tray.choose("Quit")
     assert tray.proc is not None
