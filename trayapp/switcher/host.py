@@ -55,6 +55,7 @@ class Switcher:
         self.failed: str | None = None
         self.wakeup: tuple[int, int] | None = None
         self.thread: threading.Thread | None = None
+        self.starting = threading.Lock()  # the menu and the socket may both ask for the first window
         self.server: Server | None = None  # the tray's socket for `trayapp switch`
 
     def load(self) -> tuple[Sequence[Account], Sequence[str]]:
@@ -120,7 +121,7 @@ class Switcher:
             root.tk.deletefilehandler(self.wakeup[0])
 
     def start(self) -> None:
-        """In the tray: build the window now, hidden, on its own thread, so the first show is quick."""
+        """In the tray: build the window, hidden, on its own thread; later shows only map it."""
         self.thread = threading.Thread(target=self.run, args=(False,), name="trayapp-switcher", daemon=True)
         self.thread.start()
 
@@ -134,6 +135,9 @@ class Switcher:
         if not IN_PROCESS:
             open_standalone_process()
             return
+        with self.starting:  # Tk and the window cost ~13 MiB: built when first wanted, then kept hidden
+            if self.thread is None:
+                self.start()
         self.request("show")
         if self.ready.is_set() and self.failed:
             self.controller.notify("trayapp", self.failed[:1].upper() + self.failed[1:])

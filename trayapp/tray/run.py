@@ -116,12 +116,8 @@ def _run(config_path: Path) -> int:
     switcher = switcher_for(controller)
 
     def when_shown() -> None:
-        """Work the first paint does not need: the identity (boto3 and STS, quietly) and the hidden switcher."""
-        from trayapp.switcher.host import IN_PROCESS
-
+        """Work the first paint does not need: who the primary is (boto3 and STS, quietly)."""
         controller.workers.submit(controller.learn_identity)
-        if IN_PROCESS:
-            switcher.start()
 
     surface.run(when_shown=when_shown)
     switcher.stop()
@@ -129,7 +125,7 @@ def _run(config_path: Path) -> int:
 
 
 def switcher_for(controller: TrayController) -> Switcher:
-    """The quick switcher, answering the menu and `trayapp switch` at once; its window is built once the icon is up."""
+    """The quick switcher, answering the menu and `trayapp switch` at once; its window is built on first use."""
     from trayapp.switcher.host import Switcher
     from trayapp.switcher.ipc import Server
 
