@@ -46,6 +46,7 @@ from tray_rows import tray_runs, warm_click_ms  # noqa: E402
 SWITCHER_ROWS = (
     "switch_filter_5000",
     "switch_keystroke_5000",
+    "switch_paint_first",
     "switch_paint_click",
     "switch_paint_tray",
     "switch_command_tray",

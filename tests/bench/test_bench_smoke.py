@@ -40,6 +40,7 @@ TRAYAPP_ONLY = (
     "load_1000",
     "switch_filter_5000",
     "switch_keystroke_5000",
+    "switch_paint_first",
     "switch_paint_click",
     "switch_paint_tray",
     "switch_command_tray",
