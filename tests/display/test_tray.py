@@ -23,6 +23,7 @@ from datetime import datetime, timedelta
 from pathlib import Path
 
 import pytest
+from support.dbusmenu import labels, menu_layout
 from support.desktop import Box, Desktop, Notification
 from support.servers import PRIMARY_ACCESS_KEY_ID, PRIMARY_SECRET_ACCESS_KEY, MotoServer
 
@@ -590,6 +591,30 @@ def test_sts_down_gives_one_clear_notification_and_the_tray_keeps_running(
         for pid in clear_later_pids(isolated_home):
             with contextlib.suppress(ProcessLookupError):
                 os.kill(pid, signal.SIGKILL)
+
+
+def test_an_open_menu_stays_open_while_its_words_change(host_tray: Tray) -> None:
+    """The header's words change every minute (time left) and with every state change; a rebuilt
+    menu would close the one the user has open on StatusNotifierItem hosts: it is relabelled."""
+    tray = host_tray
+    desktop = tray.desktop
+    proc = tray.start()
+    assert tray.cli("open", "staging", "--switch-role").returncode == 0
+    tray.wait_icon(BLUE)
+    menu = tray.open_menu()
+    if desktop.kind != "trayer":  # AppIndicator: the words the host is sent
+        assert "Console: primary session" not in labels(menu_layout(desktop, proc.pid))
+    back = tray.cli("back", "--print")  # the console goes back to the primary: only the header's words change
+    assert back.returncode == 0, back.stderr
+    tray.wait_icon(NEUTRAL)
+    if desktop.kind != "trayer":
+        desktop.wait_for(
+            lambda: "Console: primary session" in labels(menu_layout(desktop, proc.pid)),
+            message="the new header line sent to the host",
+        )
+    desktop.screenshot("menu-relabelled.png")
+    assert desktop.menus() == [menu], "the open menu was closed or moved by the refresh"
+    tray.close_menu()
 
 
 def test_one_tray_per_user_and_a_killed_trays_lock_is_not_stale(tray: Tray) -> None:

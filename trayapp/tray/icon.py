@@ -13,6 +13,7 @@ from PIL import Image
 from trayapp.tray import images
 from trayapp.tray.controller import IconSpec, TrayController
 from trayapp.tray.menu import Entry
+from trayapp.tray.relabel import label_changes
 
 if TYPE_CHECKING:
     from trayapp.platforms.notify import DbusNotifier
@@ -64,13 +65,15 @@ def render_icon(spec: IconSpec, size: int = ICON_SIZE) -> Image.Image:
 SWATCH_SIZE = 16  # GTK's menu icon size
 
 
-def swatch_images(icon: Any) -> bool:
+def swatch_images(icon: Any, made: dict[tuple[int, ...], Any]) -> bool:
     """Show each account item's exact colour as an image where pystray builds Gtk menus.
 
     pystray's MenuItem has no image, but its gtk and AppIndicator backends (the latter sends the
     Gtk menu over D-Bus, icon data included) create every item in ``_create_menu_item``: wrap it
-    and give swatched items a GtkImageMenuItem with the label minus its emoji. Elsewhere (Windows,
-    macOS, xorg) returns False and labels keep the nearest emoji. Runs on the GTK main loop.
+    and give swatched items a GtkImageMenuItem with the label minus its emoji. Every Gtk item made
+    is kept in ``made`` by its position in the menu, so a later change of words can relabel it in
+    place. Elsewhere (Windows, macOS, xorg) returns False and labels keep the nearest emoji. Runs
+    on the GTK main loop.
     """
     create = getattr(icon, "_create_menu_item", None)
     if create is None:
@@ -94,21 +97,27 @@ def swatch_images(icon: Any) -> bool:
         return pixbufs[color]
 
     def create_item(descriptor: Any) -> Any:
-        made = create(descriptor)
+        item = with_swatch(descriptor, create(descriptor))
+        path = getattr(descriptor, "trayapp_path", None)
+        if path is not None:
+            made[path] = item
+        return item
+
+    def with_swatch(descriptor: Any, plain: Any) -> Any:
         swatch = getattr(descriptor, "trayapp_swatch", None)
         if swatch is None:
-            return made
+            return plain
         color, text = swatch
         item = Gtk.ImageMenuItem.new_with_label(text)
         item.set_image(Gtk.Image.new_from_pixbuf(pixbuf(color)))
         item.set_always_show_image(True)  # menus hide images by default (gtk-menu-images)
-        submenu = made.get_submenu()
+        submenu = plain.get_submenu()
         if submenu is not None:
-            made.set_submenu(None)
+            plain.set_submenu(None)
             item.set_submenu(submenu)
         else:
             item.connect("activate", icon._handler(descriptor))
-        item.set_sensitive(made.get_sensitive())
+        item.set_sensitive(plain.get_sensitive())
         return item
 
     icon._create_menu_item = create_item
@@ -154,20 +163,21 @@ class PystraySurface:
             title=controller.tooltip(),
             menu=pystray.Menu(lambda: self.items(controller.menu())),
         )
-        self.has_images = swatch_images(self.icon)
+        self.made: dict[tuple[int, ...], Any] = {}  # the Gtk item of each menu line, by position
+        self.has_images = swatch_images(self.icon, self.made)
         self.notifier = self.freedesktop_notifier()
         controller.surface = self
 
-    def items(self, entries: tuple[Entry, ...]) -> list[Any]:
+    def items(self, entries: tuple[Entry, ...], at: tuple[int, ...] = ()) -> list[Any]:
         pystray = self.pystray
         items: list[Any] = []
-        for entry in entries:
+        for index, entry in enumerate(entries):
             if entry.separator:
                 items.append(pystray.Menu.SEPARATOR)
                 continue
             action = self.handler(entry)
             checked = (lambda _item, value=entry.checked: bool(value)) if entry.checked is not None else None
-            submenu = pystray.Menu(*self.items(entry.children)) if entry.children else None
+            submenu = pystray.Menu(*self.items(entry.children, (*at, index))) if entry.children else None
             item = pystray.MenuItem(
                 entry.label,
                 submenu if submenu is not None else action,
@@ -176,6 +186,7 @@ class PystraySurface:
                 default=entry.default,
             )
             item.trayapp_swatch = entry.swatch  # read by swatch_images(), where the backend has images
+            item.trayapp_path = (*at, index)
             items.append(item)
         return items
 
@@ -210,10 +221,21 @@ class PystraySurface:
                 self.set_tooltip(title)
             self.shown = (spec, title)
             if menu != self.shown_menu:  # the tick refreshes often; rebuild the toolkit menu only on change
+                if not self.relabel(self.shown_menu, menu):
+                    self.made.clear()
+                    self.icon.update_menu()
                 self.shown_menu = menu
-                self.icon.update_menu()
 
         call_on_ui_thread(apply)
+
+    def relabel(self, old: tuple[Entry, ...] | None, new: tuple[Entry, ...]) -> bool:
+        """Change only the words of the toolkit's items when only words changed; an open menu stays open."""
+        changes = label_changes(old, new) if old is not None and self.has_images else None
+        if changes is None or any(path not in self.made for path in changes):
+            return False
+        for path, text in changes.items():
+            self.made[path].set_label(text)
+        return True
 
     def set_tooltip(self, text: str) -> None:
         """pystray's GTK backend sets only the accessible title; give XEmbed trays a real tooltip too."""
