@@ -3,15 +3,14 @@
 from __future__ import annotations
 
 import logging
-import os
 import threading
-from collections.abc import Callable, Mapping
+from collections.abc import Callable
 from dataclasses import dataclass, replace
 from datetime import timedelta
 from typing import TYPE_CHECKING, Literal
 
 from trayapp.core import console
-from trayapp.core.cache import CachedSession, Clock, SessionCache, open_cache, utc_now
+from trayapp.core.cache import CachedSession, SessionCache, open_cache
 from trayapp.core.formats import render
 from trayapp.core.identifiers import partition_of_region
 from trayapp.core.model import Account, Config, ConsoleMode
@@ -26,10 +25,10 @@ from trayapp.core.state import (
     stamp,
     where,
 )
-from trayapp.platforms import browser, clipboard
 
 if TYPE_CHECKING:
     from trayapp.core.sessions import MfaPrompt, SessionProvider
+    from trayapp.environment import Environment
 
 log = logging.getLogger(__name__)
 
@@ -58,19 +57,17 @@ class App:
         self,
         config: Config,
         prompt: MfaPrompt,
+        env: Environment,
         cache: SessionCache | None = None,
         store: StateStore | None = None,
-        clock: Clock = utc_now,
-        environ: Mapping[str, str] | None = None,
-        clear_later: Callable[[str, int], None] = clipboard.clear_later,
     ):
         self.config = config
         self.prompt = prompt
+        self.env = env  # the browser, the clipboard, environ and the clock: never reached directly
         self.cache = cache or open_cache(config.settings.session_cache)
         self.store = store or StateStore.default()
-        self.clock = clock
-        self.environ = os.environ if environ is None else environ
-        self.clear_later = clear_later
+        self.clock = env.clock
+        self.environ = env.environ
         self._provider: SessionProvider | None = None
         self._provider_lock = (
             threading.Lock()
@@ -140,12 +137,12 @@ class App:
             from trayapp.core.signin import session_duration
 
             url, session = self.signed_url(account, region, service)
-            browser.open_secret_url(url, template)
+            self.env.browser.open_secret_url(url, template)
             seconds = session_duration(account, session)
             length = timedelta(seconds=seconds) if seconds else SIGNED_CONSOLE_DEFAULT
         else:
             url = console.switch_role_url(account, region, service, self.config.region_for(account))
-            browser.open_url(url, template)
+            self.env.browser.open_url(url, template)
             length = SWITCH_ROLE_CONSOLE
         until = stamp(self.clock() + length)
         self.remember(lambda state: state.opened(account.name, used, until))
@@ -174,15 +171,19 @@ class App:
     def copy_credentials(self, account: Account, fmt: str | None = None) -> CachedSession:
         """Copy credentials (a terminal's, never the console's) and clear them later if still on the clipboard."""
         text, session = self.credentials_text(account, fmt)
-        clipboard.copy(text)
-        mark = clipboard.fingerprint(text)
+        from trayapp.platforms.clipboard import fingerprint
+
+        self.env.clipboard.copy(text)
+        mark = fingerprint(text)
         self.remember(lambda state: replace(state, clipboard=mark))
-        self.clear_later(mark, self.config.settings.clipboard_clear_seconds)
+        self.env.clipboard.clear_later(mark, self.config.settings.clipboard_clear_seconds)
         return session
 
     def copy_console_link(self, account: Account) -> None:
         """Copy the switch-role link (never a signed one: that is a secret)."""
-        clipboard.copy(console.switch_role_url(account, default_region=self.config.region_for(account)))
+        self.env.clipboard.copy(
+            console.switch_role_url(account, default_region=self.config.region_for(account))
+        )
 
     # -- back, forget ----------------------------------------------------------------------
 
@@ -209,11 +210,11 @@ class App:
             from trayapp.core.federation import federated_login_url
 
             url, until = federated_login_url(primary, who or primary.label or "trayapp", self.environ)
-            browser.open_secret_url(url, self.config.settings.browser)
+            self.env.browser.open_secret_url(url, self.config.settings.browser)
             done = "federated"
             hours = max(1, round((parse_expiration(until) - self.clock()).total_seconds() / 3600))
         else:
-            browser.open_url(self.back_url(), self.config.settings.browser)
+            self.env.browser.open_url(self.back_url(), self.config.settings.browser)
             done = "sign-in-page"
         cleared = self.clear_clipboard()
         self.remember(State.back_to_primary)
@@ -226,7 +227,7 @@ class App:
     def clear_clipboard(self) -> bool:
         """Clear credentials we copied, if the clipboard still holds them."""
         mark = self.state().clipboard
-        return bool(mark) and clipboard.clear_if_holds(mark or "")
+        return bool(mark) and self.env.clipboard.clear_if_holds(mark or "")
 
     def forget(self, account: Account | None = None) -> int:
         """Drop cached sessions (one account's or all) and their terminal lines; the console is untouched."""

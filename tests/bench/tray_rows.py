@@ -109,8 +109,12 @@ def _clicks(account: str, seen: Path, reps: int) -> list[float]:
     from trayapp.tray.menu import OpenConsole
 
     webbrowser._tryorder = None  # type: ignore[attr-defined]  # BROWSER is read once per process
-    controller = TrayController(config_path(), lambda config: App(config, lambda *a: None))
-    if load_config(config_path()).primary.console != "switch-role":
+    from trayapp.environment import Environment
+
+    env = Environment.from_system()
+    path = config_path(None, env.environ)
+    controller = TrayController(path, lambda config: App(config, lambda *a: None, env), env)
+    if load_config(path, env.environ).primary.console != "switch-role":
         raise RuntimeError("the warm click is measured in switch-role mode")
     times = []
     try:

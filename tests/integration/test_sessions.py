@@ -23,6 +23,7 @@ from sessions_kit import (
     use_config,
     write_chained_profiles,
 )
+from support.fakeenv import Fakes
 from support.servers import STS_FAULTS, AwsEnv, MotoServer, StsFaultStub, closed_url
 
 from trayapp.app import App
@@ -393,7 +394,7 @@ def test_memory_session_cache_writes_nothing_to_disk(
         tmp_path,
         SIDE_PROJECT.replace("[[account]]", '[settings]\nsession_cache = "memory"\n\n[[account]]'),
     )
-    app = App(config_of(path), no_prompt, store=StateStore(tmp_path / "state.json"))
+    app = App(config_of(path), no_prompt, Fakes().env(os.environ), store=StateStore(tmp_path / "state.json"))
     assert isinstance(app.cache, MemoryCache)
     first = app.credentials(app.find("side-project"))
     assert app.credentials(app.find("side-project")) == first

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 import pytest
+from support.fakeenv import Fakes
 from support.servers import AwsEnv
 
 from trayapp.app import App
@@ -20,11 +22,12 @@ def controller(tmp_path: Path, text: str) -> TrayController:
     path = tmp_path / "config.toml"
     path.write_text(text)
     store = StateStore(tmp_path / "state.json")
+    env = Fakes().env(os.environ)
 
     def make_app(config: Config) -> App:
-        return App(config, prompt=lambda *_: None, cache=MemoryCache(), store=store)
+        return App(config, lambda *_: None, env, cache=MemoryCache(), store=store)
 
-    return TrayController(path, make_app)
+    return TrayController(path, make_app, env)
 
 
 def test_header_names_the_iam_user_and_account(aws_env: AwsEnv, tmp_path: Path) -> None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import plistlib
 import shlex
 import stat
@@ -17,7 +18,7 @@ from trayapp.platforms.autostart import LaunchAgent, RunKey, XdgAutostart
 
 
 def test_xdg_entry_round_trip(isolated_home: Path) -> None:
-    entry = XdgAutostart()
+    entry = XdgAutostart(os.environ)
     assert entry.path == isolated_home / ".config" / "autostart" / "trayapp.desktop"
     assert not entry.enabled()
     entry.enable()
@@ -32,7 +33,7 @@ def test_xdg_entry_round_trip(isolated_home: Path) -> None:
 
 
 def test_an_entry_the_desktop_turned_off_reads_as_disabled(isolated_home: Path) -> None:
-    entry = XdgAutostart()
+    entry = XdgAutostart(os.environ)
     entry.enable()
     entry.path.write_text(entry.path.read_text().replace("X-GNOME-Autostart-enabled=true", "Hidden=true"))
     assert not entry.enabled()
@@ -57,7 +58,7 @@ def test_cli_autostart(run_cli: RunCli, isolated_home: Path) -> None:
 
 
 def test_an_entry_trayapp_did_not_write_is_never_overwritten_or_removed(isolated_home: Path) -> None:
-    entry = XdgAutostart()
+    entry = XdgAutostart(os.environ)
     entry.path.parent.mkdir(parents=True)
     theirs = "[Desktop Entry]\nType=Application\nName=My trayapp\nExec=/opt/trayapp/run --flag\n"
     entry.path.write_text(theirs)

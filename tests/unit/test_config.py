@@ -624,8 +624,7 @@ def test_config_path_default_is_under_xdg_config_home(isolated_home: Path) -> No
 
 
 def test_config_path_environment_beats_default(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
-    monkeypatch.setenv("TRAYAPP_CONFIG", str(tmp_path / "env.toml"))
-    assert config_path() == tmp_path / "env.toml"
+    assert config_path(None, {"TRAYAPP_CONFIG": str(tmp_path / "env.toml")}) == tmp_path / "env.toml"
 
 
 def test_config_path_explicit_beats_environment(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:

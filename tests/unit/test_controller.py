@@ -2,17 +2,17 @@
 
 from __future__ import annotations
 
-import sys
 import threading
 import time
-from datetime import UTC, datetime, timedelta
+from datetime import timedelta
 from pathlib import Path
 
 import pytest
+from support.fakeenv import Fakes, FixedClock
 
 from trayapp.app import App
 from trayapp.core.cache import CachedSession, MemoryCache
-from trayapp.core.model import Account, Config, RoleCredentials
+from trayapp.core.model import Account, RoleCredentials
 from trayapp.core.state import StateStore
 from trayapp.tray.controller import AccountKey, IconSpec, TrayController
 from trayapp.tray.menu import Action, Command, CopyCredentials, OpenConsole, render_text
@@ -20,9 +20,6 @@ from trayapp.tray.menu import Action, Command, CopyCredentials, OpenConsole, ren
 GOOD = """\
 [primary]
 label = "george"
-
-[settings]
-browser = "{python} {recorder} {{url}}"
 
 [[account]]
 name = "side-project"
@@ -40,12 +37,7 @@ color = "#1565c0"
 """
 
 
-class Clock:
-    def __init__(self) -> None:
-        self.now = datetime(2026, 11, 28, 12, 0, tzinfo=UTC)
-
-    def __call__(self) -> datetime:
-        return self.now
+Clock = FixedClock
 
 
 class RecordingSurface:
@@ -76,33 +68,27 @@ class RecordingSurface:
             return self.notes[count - 1]
 
 
-World = tuple[TrayController, RecordingSurface, Clock, Path, Path]
+World = tuple[TrayController, RecordingSurface, Clock, Path, Fakes]
+
+
+def tray_on(config_path: Path, fakes: Fakes, state: Path) -> TrayController:
+    """A controller on the fake Environment: recorded browser and editor, in-memory clipboard, fixed clock."""
+    env = fakes.env()
+    store = StateStore(state)
+    return TrayController(
+        config_path, lambda config: App(config, lambda *_: None, env, MemoryCache(), store), env
+    )
 
 
 @pytest.fixture
 def world(tmp_path: Path) -> World:
-    recorder = tmp_path / "record.py"
-    opened = tmp_path / "opened.txt"
-    recorder.write_text(f"import sys\nopen({str(opened)!r}, 'a').write(sys.argv[1] + '\\n')\n")
     config_path = tmp_path / "config.toml"
-    config_path.write_text(GOOD.format(python=sys.executable, recorder=recorder))
-    clock = Clock()
-    store = StateStore(tmp_path / "state.json")
-
-    def make_app(config: Config) -> App:
-        return App(
-            config,
-            prompt=lambda *_: None,
-            cache=MemoryCache(),
-            store=store,
-            clock=clock,
-            clear_later=lambda *_: None,
-        )
-
-    controller = TrayController(config_path, make_app, clock=clock)
+    config_path.write_text(GOOD)
+    fakes = Fakes()
+    controller = tray_on(config_path, fakes, tmp_path / "state.json")
     surface = RecordingSurface()
     controller.surface = surface
-    return controller, surface, clock, config_path, opened
+    return controller, surface, fakes.clock, config_path, fakes
 
 
 def act(controller: TrayController, surface: RecordingSurface, action: Action) -> tuple[str, str]:
@@ -112,15 +98,9 @@ def act(controller: TrayController, surface: RecordingSurface, action: Action) -
     return surface.wait_note(count)
 
 
-def opened_urls(opened: Path, count: int) -> list[str]:
-    """The URLs the browser command received; it runs detached, so wait for it."""
-    deadline = time.monotonic() + 20
-    while time.monotonic() < deadline:
-        lines = opened.read_text().splitlines() if opened.exists() else []
-        if len(lines) >= count:
-            return lines
-        time.sleep(0.05)
-    raise AssertionError(f"the browser got fewer than {count} URLs")
+def opened_urls(fakes: Fakes) -> list[str]:
+    """The URLs the browser was given; the action's notification comes after, so no wait is needed."""
+    return fakes.browser.urls
 
 
 class FakeProvider:
@@ -141,15 +121,8 @@ class FakeProvider:
         )
 
 
-def with_fake_credentials(
-    controller: TrayController, clock: Clock, monkeypatch: pytest.MonkeyPatch
-) -> list[str]:
-    from trayapp.platforms import clipboard
-
-    copied: list[str] = []
-    monkeypatch.setattr(clipboard, "copy", copied.append)
+def with_fake_credentials(controller: TrayController, clock: Clock) -> None:
     controller.app._provider = FakeProvider(clock)  # type: ignore[assignment]
-    return copied
 
 
 def test_open_makes_the_console_account_then_its_session_ends(world: World) -> None:
@@ -159,7 +132,7 @@ def test_open_makes_the_console_account_then_its_session_ends(world: World) -> N
 
     note = act(controller, surface, OpenConsole("side-project", "switch-role"))
     assert note == ("Side project", "Opened the console for Side project (switch-role).")
-    assert opened_urls(opened, 1)[0].startswith(
+    assert opened_urls(opened)[0].startswith(
         "https://signin.aws.amazon.com/switchrole?account=444455556666&roleName=admin"
     )
     assert controller.icon_spec() == IconSpec(color="2e7d32", label="Side project")
@@ -177,16 +150,15 @@ def test_open_makes_the_console_account_then_its_session_ends(world: World) -> N
     assert controller.tooltip().startswith("trayapp: primary session")
 
 
-def test_copied_credentials_never_repaint_the_icon_and_end_on_their_own(
-    world: World, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    controller, surface, clock, _, _ = world
-    copied = with_fake_credentials(controller, clock, monkeypatch)
+def test_copied_credentials_never_repaint_the_icon_and_end_on_their_own(world: World) -> None:
+    controller, surface, clock, _, fakes = world
+    with_fake_credentials(controller, clock)
     act(controller, surface, OpenConsole("side-project", "switch-role"))
     clock.now += timedelta(minutes=20)  # the console has 40 min left; credentials get 60
     note = act(controller, surface, CopyCredentials("back", "sh"))
     assert note[1].startswith("Credentials for Back office copied, valid until")
-    assert copied and "ASIAFAKE" in copied[0]
+    assert "ASIAFAKE" in fakes.clipboard.text
+    assert fakes.clipboard.clear_later_calls[0][1] == controller.config.settings.clipboard_clear_seconds
     assert controller.icon_spec() == IconSpec(color="2e7d32", label="Side project", terminal=True)
     menu = render_text(controller.menu())
     assert "Console: 🟢 Side project · 40 min left [disabled]" in menu
@@ -214,13 +186,11 @@ def test_back_to_primary_signs_out_once_then_leaves_the_browser_alone(world: Wor
     assert note == ("Back to primary", "Signed out; sign in as george.")
     assert controller.icon_spec() == IconSpec()
     assert controller.app.state().console is None
-    # Two detached browser processes: on a loaded machine the second may write first.
-    assert sum("oauth?Action=logout" in url for url in opened_urls(opened, 2)) == 1
+    assert "oauth?Action=logout" in opened_urls(opened)[1]
 
     note = act(controller, surface, Command.BACK)
     assert note == ("Back to primary", "Already in the primary session; the browser was left as it is.")
-    time.sleep(0.3)  # a browser started by mistake would have written by now (it took <0.1 s above)
-    assert len(opened_urls(opened, 2)) == 2
+    assert len(opened_urls(opened)) == 2
 
 
 def test_an_account_named_back_is_an_account_like_any_other(world: World) -> None:
@@ -230,7 +200,7 @@ def test_an_account_named_back_is_an_account_like_any_other(world: World) -> Non
     assert "(working…)" not in render_text(controller.menu())  # Back to primary busy: no account is
     note = act(controller, surface, OpenConsole("back", "switch-role"))  # not dropped as "already running"
     assert note == ("Back office", "Opened the console for Back office (switch-role).")
-    assert "account=555566667777" in opened_urls(opened, 1)[0]
+    assert "account=555566667777" in opened_urls(opened)[0]
     release.set()
     assert controller.icon_spec().label == "Back office"
 
@@ -262,10 +232,10 @@ def test_broken_edit_keeps_last_good_accounts_and_says_why(world: World) -> None
     controller.config_mtime = None  # as if the file had changed on disk
     controller.tick()
     assert [a.name for a in controller.config.accounts] == ["side-project", "back"]
-    assert controller.problem and "line 10: account[1].account_id" in controller.problem
+    assert controller.problem and "line 7: account[1].account_id" in controller.problem
     assert surface.notes[-1][0] == "Config problem, keeping the last good accounts"
     problem = next(e for e in controller.menu() if e.label.startswith("⚠ Config problem"))
-    assert problem.children[0].label.startswith("line 10: account[1].account_id: ")
+    assert problem.children[0].label.startswith("line 7: account[1].account_id: ")
     assert problem.children[-1].action is Command.EDIT
     assert controller.icon_spec().warning  # the problem stays visible after its notification
 
@@ -301,12 +271,10 @@ def test_quit_stops_the_surface(world: World) -> None:
     assert surface.stopped
 
 
-def test_add_account_from_the_link_on_the_clipboard(world: World, monkeypatch: pytest.MonkeyPatch) -> None:
-    from trayapp.platforms import clipboard
-
-    controller, surface, _, config_path, _ = world
+def test_add_account_from_the_link_on_the_clipboard(world: World) -> None:
+    controller, surface, _, config_path, fakes = world
     link = "https://signin.aws.amazon.com/switchrole?account=123456789012&roleName=dev&displayName=Dev%20box"
-    monkeypatch.setattr(clipboard, "paste", lambda: link)
+    fakes.clipboard.copy(link)
     note = act(controller, surface, Command.ADD_LINK)
     assert [a.name for a in controller.config.accounts] == ["side-project", "back", "dev-box"]
     assert note == ("Account added", "Dev box was added to your accounts.")
@@ -319,14 +287,14 @@ def test_add_account_from_the_link_on_the_clipboard(world: World, monkeypatch: p
     config_path.write_text(grouped)
     controller.reload(announce=False)
     other = "https://signin.aws.amazon.com/switchrole?account=444455556666&roleName=readonly&displayName=Side%20RO"
-    monkeypatch.setattr(clipboard, "paste", lambda: other)
+    fakes.clipboard.copy(other)
     assert act(controller, surface, Command.ADD_LINK) == (
         "Account added",
         "Side RO was added to your accounts in Personal.",
     )
     assert controller.app.account_named("side-ro").group == "Personal"  # type: ignore[union-attr]
 
-    monkeypatch.setattr(clipboard, "paste", lambda: "hello")
+    fakes.clipboard.copy("hello")
     message = act(controller, surface, Command.ADD_LINK)[1]
     assert message.startswith("Not a switch-role link: expected a link such as https://signin.aws")
     words = message.lower().replace(":", " ").split()
@@ -348,21 +316,11 @@ def test_cancelled_mfa_prompt_says_nothing_was_done(world: World) -> None:
 def test_edit_creates_the_config_from_the_template_and_opens_it(tmp_path: Path) -> None:
     from trayapp.core.config import CONFIG_TEMPLATE
 
-    opened: list[Path] = []
-    done = threading.Event()
     path = tmp_path / "fresh" / "config.toml"
-    store = StateStore(tmp_path / "state.json")
-
-    def opener(where: Path) -> None:
-        opened.append(where)
-        done.set()
-
-    controller = TrayController(
-        path, lambda c: App(c, prompt=lambda *_: None, cache=MemoryCache(), store=store), opener=opener
-    )
-    controller.dispatch(Command.EDIT)
-    assert done.wait(20)
-    assert opened == [path]
+    fakes = Fakes()
+    controller = tray_on(path, fakes, tmp_path / "state.json")
+    controller.edit()  # what the worker runs for Command.EDIT
+    assert fakes.editor.opened == [(path, False)]  # the tray never waits for the editor
     assert path.read_text() == CONFIG_TEMPLATE
 
 
@@ -371,15 +329,14 @@ def test_edit_says_which_file_and_why_when_no_editor_opens(tmp_path: Path) -> No
 
     path = tmp_path / "config.toml"
     surface = RecordingSurface()
+    fakes = Fakes()
 
-    def opener(where: Path) -> None:
-        raise EditorError(f"could not open an editor for {where}: xdg-open exited with status 3")
+    class BrokenEditor:
+        def open(self, where: Path, foreground: bool) -> list[str]:
+            raise EditorError(f"could not open an editor for {where}: xdg-open exited with status 3")
 
-    controller = TrayController(
-        path,
-        lambda c: App(c, prompt=lambda *_: None, cache=MemoryCache(), store=StateStore(tmp_path / "s.json")),
-        opener=opener,
-    )
+    fakes.editor = BrokenEditor()  # type: ignore[assignment]
+    controller = tray_on(path, fakes, tmp_path / "s.json")
     controller.surface = surface
     controller.dispatch(Command.EDIT)
     assert surface.wait_note(1) == (

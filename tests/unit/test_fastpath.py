@@ -114,7 +114,7 @@ ANSWERED = [
 
 def put_sessions(cfg: model.Config, expiration: str = LATER) -> None:
     """A cached session for every account, under the key the AWS engine computes."""
-    provider = SessionProvider(cfg, FileCache(sessions_dir()), prompt=lambda *a: None)
+    provider = SessionProvider(cfg, FileCache(sessions_dir()), prompt=lambda *a: None, environ=os.environ)
     for n, account in enumerate(cfg.accounts):
         creds = RoleCredentials(f"ASIA{n:016d}", f"secret'{n}$/+", f"token{n}", expiration)
         FileCache(sessions_dir()).put(

@@ -79,7 +79,10 @@ def test_a_clipboard_helper_that_lingers_does_not_hold_our_stdout(
     monkeypatch.setenv("PATH", f"{tmp_path}:/usr/bin:/bin")
     monkeypatch.setenv("DISPLAY", ":99")
     monkeypatch.delenv("WAYLAND_DISPLAY", raising=False)
-    script = "from trayapp.platforms import clipboard; clipboard.copy('secret-ish'); print('done')"
+    script = (
+        "import os, sys; from trayapp.platforms import clipboard; "
+        "clipboard.DesktopClipboard(sys.platform, os.environ).copy('secret-ish'); print('done')"
+    )
     began = time.monotonic()
     done = subprocess.run(
         [sys.executable, "-c", script], capture_output=True, text=True, timeout=20, check=False

@@ -9,6 +9,7 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
+from support.fakeenv import Fakes
 
 from trayapp.app import App
 from trayapp.core.cache import CachedSession, MemoryCache
@@ -99,23 +100,12 @@ def test_unknown_accounts_drop_out_of_where() -> None:
 
 
 @pytest.fixture
-def app(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> tuple[App, Clock, list[str]]:
+def app(tmp_path: Path) -> tuple[App, Clock, list[str]]:
     """An App whose browser, clipboard and STS are fakes: the state it writes is what is tested here."""
-    from trayapp.platforms import browser, clipboard
-
-    opened: list[str] = []
-    monkeypatch.setattr(browser, "open_url", lambda url, template=None: opened.append(url))
-    monkeypatch.setattr(clipboard, "copy", lambda text: None)
     clock = Clock()
-    made = App(
-        CONFIG,
-        lambda *_: None,
-        MemoryCache(),
-        StateStore(tmp_path / "state.json"),
-        clock,
-        {},
-        lambda *_: None,
-    )
+    fakes = Fakes(clock=clock)  # type: ignore[arg-type]
+    opened = fakes.browser.urls
+    made = App(CONFIG, lambda *_: None, fakes.env(), MemoryCache(), StateStore(tmp_path / "state.json"))
 
     class Provider:
         def credentials(self, account: Account) -> CachedSession:
@@ -142,10 +132,7 @@ def test_a_switch_role_console_lasts_one_hour_and_copies_never_move_it(
 def test_a_signed_console_lasts_its_session_duration_else_awss_default(
     app: tuple[App, Clock, list[str]], monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from trayapp.platforms import browser
-
     made, _, _ = app
-    monkeypatch.setattr(browser, "open_secret_url", lambda url, template=None: None)
     monkeypatch.setattr(made, "signed_url", lambda a, r, s: ("https://secret", made.provider.credentials(a)))
     made.open_console(made.find("prod"), "signed")  # duration = "2h": SessionDuration 7200
     assert made.state().console == Console("prod", "signed", stamp(at(120)))

@@ -8,7 +8,6 @@ with a problem naming the file, its line and the profile; it never falls back to
 
 from __future__ import annotations
 
-import os
 import re
 from collections.abc import Mapping
 from pathlib import Path
@@ -45,14 +44,12 @@ TEXT_KEYS = (
 
 def aws_config_path(environ: Mapping[str, str] | None = None) -> Path:
     """``$AWS_CONFIG_FILE``, else ``~/.aws/config``, as the AWS CLI decides."""
-    env = os.environ if environ is None else environ
-    return Path(env.get("AWS_CONFIG_FILE") or "~/.aws/config").expanduser()
+    return Path((environ or {}).get("AWS_CONFIG_FILE") or "~/.aws/config").expanduser()
 
 
 def aws_credentials_path(environ: Mapping[str, str] | None = None) -> Path:
     """``$AWS_SHARED_CREDENTIALS_FILE``, else ``~/.aws/credentials``: botocore merges its profiles in."""
-    env = os.environ if environ is None else environ
-    return Path(env.get("AWS_SHARED_CREDENTIALS_FILE") or "~/.aws/credentials").expanduser()
+    return Path((environ or {}).get("AWS_SHARED_CREDENTIALS_FILE") or "~/.aws/credentials").expanduser()
 
 
 def merged_profiles(profiles: Mapping[str, Any], credentials: Path | None) -> dict[str, Any]:

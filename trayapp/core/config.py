@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import difflib
-import os
 import re
 import shlex
 import tomllib
@@ -122,8 +121,7 @@ def default_config_path() -> Path:
 
 def config_path(explicit: str | None = None, environ: Mapping[str, str] | None = None) -> Path:
     """``--config``, else ``$TRAYAPP_CONFIG``, else the platform default."""
-    env = os.environ if environ is None else environ
-    chosen = explicit or env.get("TRAYAPP_CONFIG")
+    chosen = explicit or (environ or {}).get("TRAYAPP_CONFIG")  # None: no environment, as everywhere
     return Path(chosen).expanduser() if chosen else default_config_path()
 
 

@@ -228,3 +228,23 @@ def _line_of(text: str, index: int, span: tuple[int, int] | None) -> int:
         return index + 1
     block_lines = len(_lines(text[span[0] : span[1]]))
     return index + block_lines + 1
+
+
+def export_command(config_path: Path, default_path: Path) -> list[str]:
+    """trayapp's command for credential_process; a config other than the default is named in it.
+
+    The AWS CLI, an IDE or an SDK may not see $TRAYAPP_CONFIG, so the file goes on the command.
+    """
+    command = trayapp_command()
+    if config_path != default_path:
+        command += ["--config", str(config_path.absolute())]
+    return command
+
+
+def export_notes(accounts: Sequence[Account], skipped: Sequence[tuple[str, str]]) -> list[str]:
+    """What ``export aws-config`` left out and why, one sentence each (profiles of the AWS config in one)."""
+    notes = [f"Left out account {name!r}: {why}." for name, why in skipped if why != SKIP_AWS_PROFILE]
+    from_aws = sum(1 for a in accounts if a.is_aws_profile)
+    if from_aws:
+        notes.insert(0, f"Left out {from_aws} role profile(s) of the AWS config: they are profiles already.")
+    return notes

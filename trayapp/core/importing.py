@@ -12,7 +12,7 @@ import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, TextIO
 
 from trayapp.core import identifiers as ids
 from trayapp.core.config import (
@@ -344,3 +344,33 @@ def _aesr_role(section: _Section, by_name: Mapping[str, _Section]) -> dict[str, 
     if region:
         candidate["region"] = region
     return candidate
+
+
+def read_import_file(name: str, stdin: TextIO) -> str:
+    """The text of the file to import ('-': ``stdin``); a file that cannot be read is a usage error."""
+    if name == "-":
+        return stdin.read()
+    try:
+        with open(name, encoding="utf-8-sig") as handle:
+            return handle.read()
+    except FileNotFoundError:
+        raise UsageError(f"cannot read {name}: no such file") from None
+    except UnicodeDecodeError:
+        raise UsageError(f"cannot read {name}: it is not UTF-8 text") from None
+    except OSError as exc:
+        raise UsageError(f"cannot read {name}: {exc.strerror}") from None
+
+
+def in_group(candidates: list[dict[str, str]], group: str | None) -> list[dict[str, str]]:
+    """The candidates, put in ``group`` when one is asked for."""
+    return [{**c, "group": group} for c in candidates] if group else candidates
+
+
+def import_summary(added: int, skipped: int, path: Path, dry_run: bool) -> str:
+    """The last line of an import: what was (or would be) added where, and how many were skipped."""
+    count = f"{added} account{'s' if added != 1 else ''}"
+    if dry_run:
+        return f"Dry run: would add {count} to {path}, {skipped} skipped; nothing was written."
+    if added:
+        return f"Added {count} to {path}, {skipped} skipped."
+    return f"Nothing added, {skipped} skipped; {path} is unchanged."

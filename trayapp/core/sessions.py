@@ -106,9 +106,7 @@ class SessionProvider:
         timeouts: tuple[float, float] = (CONNECT_TIMEOUT, READ_TIMEOUT),
         environ: Mapping[str, str] | None = None,
     ):
-        import os
-
-        self.environ = os.environ if environ is None else environ
+        self.environ = environ or {}  # None: no environment, as everywhere
         self.config = config
         self.cache = cache
         self.prompt = prompt

@@ -8,6 +8,7 @@ from __future__ import annotations
 import os
 import shlex
 import sys
+from collections.abc import Mapping
 from pathlib import Path
 from typing import Any, Protocol
 
@@ -39,8 +40,8 @@ class XdgAutostart:
 
     MARKER = "X-trayapp-Managed=true"
 
-    def __init__(self, home: Path | None = None):
-        base = os.environ.get("XDG_CONFIG_HOME") or str((home or Path.home()) / ".config")
+    def __init__(self, environ: Mapping[str, str], home: Path | None = None):
+        base = environ.get("XDG_CONFIG_HOME") or str((home or Path.home()) / ".config")
         self.path = Path(base) / "autostart" / "trayapp.desktop"
 
     def _text(self) -> str | None:
@@ -155,10 +156,10 @@ def _winreg() -> Any:
     return importlib.import_module("winreg")
 
 
-def for_this_platform() -> Autostart:
-    """The autostart mechanism of this OS."""
+def for_this_platform(environ: Mapping[str, str]) -> Autostart:
+    """The autostart mechanism of this OS; ``environ`` places the XDG entry."""
     if sys.platform == "darwin":
         return LaunchAgent()
     if os.name == "nt":
         return RunKey()
-    return XdgAutostart()
+    return XdgAutostart(environ)

@@ -32,14 +32,42 @@ def open_url(url: str, template: str | None = None) -> None:
         except OSError as exc:
             raise TrayappError(f"could not start the browser {argv[0]!r}: {exc.strerror}") from None
         return
+    if not _open_with_webbrowser(url):
+        raise TrayappError("no web browser found; set $BROWSER or settings.browser in the config")
+
+
+def _open_with_webbrowser(url: str) -> bool:
+    """The stdlib's choice ($BROWSER, xdg-open, ...); its command-line browsers get /dev/null stdio.
+
+    webbrowser's GenericBrowser (every $BROWSER entry, xdg-open, gio) lets the browser inherit our
+    stdout, which would hold ``trayapp open X | cat`` open: those run here, as they would there.
+    """
     import webbrowser
 
     try:
-        opened = webbrowser.open(url, new=2)
+        chosen = webbrowser.get()
     except webbrowser.Error:
-        opened = False
-    if not opened:
-        raise TrayappError("no web browser found; set $BROWSER or settings.browser in the config")
+        return False
+    if not isinstance(chosen, webbrowser.GenericBrowser):
+        try:
+            return bool(chosen.open(url, new=2))
+        except webbrowser.Error:
+            return False
+    argv = [chosen.name, *(arg.replace("%s", url) for arg in chosen.args)]
+    try:
+        child = subprocess.Popen(
+            argv,
+            stdin=subprocess.DEVNULL,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+            close_fds=True,
+            start_new_session=True,
+        )
+    except OSError:
+        return False
+    if isinstance(chosen, webbrowser.BackgroundBrowser):
+        return child.poll() is None or child.returncode == 0  # as BackgroundBrowser.open decides
+    return child.wait() == 0  # a plain GenericBrowser ($BROWSER) is waited for, as the stdlib does
 
 
 class Handoff:

@@ -7,7 +7,6 @@ behind that serves the selection, and one that inherited our stdout would keep
 
 from __future__ import annotations
 
-import os
 import shutil
 import subprocess
 import sys
@@ -76,10 +75,6 @@ def fingerprint(text: str) -> str:
     return hashlib.sha256(text.encode("utf-8")).hexdigest()
 
 
-def _tool() -> Tool | None:
-    return choose_tool(sys.platform, os.environ)
-
-
 def _run(argv: list[str], text: str | None = None) -> subprocess.CompletedProcess[bytes]:
     """Run a clipboard helper with stdio of its own (stdout piped only when we read it)."""
     try:
@@ -101,35 +96,66 @@ def _run(argv: list[str], text: str | None = None) -> subprocess.CompletedProces
         raise TrayappError(f"could not run the clipboard tool {argv[0]}: {exc.strerror}") from None
 
 
-def copy(text: str) -> None:
-    """Put text on the clipboard; TrayappError when this session has no clipboard (tool)."""
-    tool = _tool()
-    if tool is None:
-        _pyperclip_copy(text)
-        return
-    done = _run(tool.copy, text)
-    if done.returncode != 0:
-        raise TrayappError(f"{tool.name} could not take the clipboard (exit {done.returncode})")
+class DesktopClipboard:
+    """The clipboard of the session that ``environ`` describes ($WAYLAND_DISPLAY, $DISPLAY)."""
 
+    def __init__(self, platform: str, environ: Mapping[str, str]):
+        self.platform = platform
+        self.environ = environ
 
-def paste() -> str:
-    """The clipboard's text ("" when it holds none)."""
-    tool = _tool()
-    if tool is None:
-        import pyperclip
+    def _tool(self) -> Tool | None:
+        return choose_tool(self.platform, self.environ)
 
-        return str(pyperclip.paste() or "")
-    done = _run(tool.paste)
-    return done.stdout.decode("utf-8", errors="replace") if done.returncode == 0 else ""
+    def copy(self, text: str) -> None:
+        """Put text on the clipboard; TrayappError when this session has no clipboard (tool)."""
+        tool = self._tool()
+        if tool is None:
+            _pyperclip_copy(text)
+            return
+        done = _run(tool.copy, text)
+        if done.returncode != 0:
+            raise TrayappError(f"{tool.name} could not take the clipboard (exit {done.returncode})")
 
+    def paste(self) -> str:
+        """The clipboard's text ("" when it holds none)."""
+        tool = self._tool()
+        if tool is None:
+            import pyperclip
 
-def clear() -> None:
-    """Empty the clipboard (wl-copy --clear on Wayland; an empty text elsewhere)."""
-    tool = _tool()
-    if tool is not None and tool.clear is not None:
-        _run(tool.clear, "")
-    else:
-        copy("")
+            return str(pyperclip.paste() or "")
+        done = _run(tool.paste)
+        return done.stdout.decode("utf-8", errors="replace") if done.returncode == 0 else ""
+
+    def clear(self) -> None:
+        """Empty the clipboard (wl-copy --clear on Wayland; an empty text elsewhere)."""
+        tool = self._tool()
+        if tool is not None and tool.clear is not None:
+            _run(tool.clear, "")
+        else:
+            self.copy("")
+
+    def clear_if_holds(self, expected_fingerprint: str) -> bool:
+        """Empty the clipboard only if it still holds what we copied; True when it did."""
+        try:
+            if fingerprint(self.paste()) != expected_fingerprint:
+                return False
+            self.clear()
+        except TrayappError:
+            return False
+        return True
+
+    def clear_later(self, expected_fingerprint: str, seconds: int) -> None:
+        """Leave a small detached process that clears the clipboard after ``seconds`` if unchanged."""
+        if seconds <= 0:
+            return
+        subprocess.Popen(
+            [sys.executable, "-m", "trayapp.platforms.clipboard", expected_fingerprint, str(seconds)],
+            stdin=subprocess.DEVNULL,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+            start_new_session=True,
+            env=dict(self.environ),
+        )
 
 
 def _pyperclip_copy(text: str) -> None:
@@ -141,32 +167,10 @@ def _pyperclip_copy(text: str) -> None:
         raise TrayappError("the clipboard is not available") from None
 
 
-def clear_if_holds(expected_fingerprint: str) -> bool:
-    """Empty the clipboard only if it still holds what we copied; True when it did."""
-    try:
-        if fingerprint(paste()) != expected_fingerprint:
-            return False
-        clear()
-    except TrayappError:
-        return False
-    return True
-
-
-def clear_later(expected_fingerprint: str, seconds: int) -> None:
-    """Leave a small detached process that clears the clipboard after ``seconds`` if unchanged."""
-    if seconds <= 0:
-        return
-    subprocess.Popen(
-        [sys.executable, "-m", "trayapp.platforms.clipboard", expected_fingerprint, str(seconds)],
-        stdin=subprocess.DEVNULL,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-        start_new_session=True,
-    )
-
-
-if __name__ == "__main__":
+if __name__ == "__main__":  # the detached clearer that clear_later starts: an entry point of its own
     import time
 
+    from trayapp.environment import Environment
+
     time.sleep(int(sys.argv[2]))
-    clear_if_holds(sys.argv[1])
+    Environment.from_system().clipboard.clear_if_holds(sys.argv[1])

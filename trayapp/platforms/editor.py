@@ -7,7 +7,6 @@ on PATH. When nothing opens, EditorError names the file and every reason: never 
 
 from __future__ import annotations
 
-import os
 import shlex
 import shutil
 import subprocess
@@ -85,18 +84,15 @@ def candidates(
     return tried
 
 
-def open_in_editor(
-    path: Path, environ: Mapping[str, str] | None = None, foreground: bool = False
-) -> list[str]:
+def open_in_editor(path: Path, environ: Mapping[str, str], foreground: bool = False) -> list[str]:
     """Open ``path``; returns the argv that worked, EditorError (file and reasons) when none did.
 
     ``foreground`` (the command line) runs the editor in the caller's terminal and waits for it;
     otherwise (the tray) the editor runs on its own and only a launcher that fails at once counts
     as a failure. Blocking: call it from a worker thread in the tray.
     """
-    env = os.environ if environ is None else environ
     reasons: list[str] = []
-    for argv in candidates(path, env, foreground):
+    for argv in candidates(path, environ, foreground):
         if shutil.which(argv[0]) is None:
             reasons.append(f"{argv[0]} not found")
             continue

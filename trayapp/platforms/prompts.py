@@ -103,8 +103,8 @@ def _applescript(text: str) -> str:
     return '"' + text.replace("\\", "\\\\").replace('"', '\\"') + '"'
 
 
-def choose_prompt(mfa_code: str | None, interactive: bool) -> MfaPrompt:
+def choose_prompt(mfa_code: str | None, interactive: bool, stream: TextIO | None = None) -> MfaPrompt:
     """--mfa-code for scripts, the terminal when stdin is one, else a dialog."""
     if mfa_code is not None:
         return CodeOption(mfa_code)
-    return TerminalPrompt() if interactive else DialogPrompt()
+    return TerminalPrompt(stream) if interactive else DialogPrompt()

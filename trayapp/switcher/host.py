@@ -21,6 +21,7 @@ from trayapp.core.model import Account, Config, ConsoleMode
 from trayapp.tray.menu import Action, CopyCredentials, OpenConsole
 
 if TYPE_CHECKING:
+    from trayapp.environment import Environment
     from trayapp.switcher.ipc import Server
     from trayapp.tray.controller import TrayController
 
@@ -178,14 +179,13 @@ class PrintingSurface:
         pass
 
 
-def run_standalone(config_path: Path) -> int:
+def run_standalone(config_path: Path, env: Environment) -> int:
     """``trayapp switch`` without a tray: one window; wait for the chosen action, then exit."""
     from trayapp.app import App
-    from trayapp.platforms.prompts import DialogPrompt
     from trayapp.tray.controller import SerialPrompt, TrayController
 
-    prompt = SerialPrompt(DialogPrompt())
-    controller = TrayController(config_path, lambda config: App(config, prompt))
+    prompt = SerialPrompt(env.dialog_prompt())
+    controller = TrayController(config_path, lambda config: App(config, prompt, env), env)
     surface = PrintingSurface()
     controller.surface = surface
     if controller.problem:

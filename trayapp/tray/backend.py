@@ -58,13 +58,16 @@ def choose_backend(
     return "gtk", "no StatusNotifierWatcher on the session bus: an XEmbed icon through GTK"
 
 
-def import_pystray() -> object:
-    """Import pystray with the backend this session needs (pystray picks it once, at import)."""
+def import_pystray(environ: Mapping[str, str]) -> object:
+    """Import pystray with the backend this session needs (pystray picks it once, at import).
+
+    ``environ`` is read; only PYSTRAY_BACKEND is written to os.environ, because pystray reads it there.
+    """
     if "pystray" in sys.modules:
         return sys.modules["pystray"]
-    name, why = choose_backend(os.environ)
+    name, why = choose_backend(environ)
     log.debug("tray backend: %s (%s)", name or "pystray's default", why)
-    previous = os.environ.get("PYSTRAY_BACKEND")
+    previous = environ.get("PYSTRAY_BACKEND")
     if name:
         os.environ["PYSTRAY_BACKEND"] = name
     try:

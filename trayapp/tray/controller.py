@@ -18,7 +18,6 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Protocol
 
 from trayapp.app import App
-from trayapp.core.cache import Clock, utc_now
 from trayapp.core.config import load_config
 from trayapp.core.errors import ConfigError, Problem, TrayappError
 from trayapp.core.model import Account, Config
@@ -40,6 +39,7 @@ from trayapp.tray.menu import (
 
 if TYPE_CHECKING:  # the AWS engine loads on first use, after the first paint
     from trayapp.core.sessions import MfaPrompt
+    from trayapp.environment import Environment
 
 log = logging.getLogger(__name__)
 
@@ -97,14 +97,13 @@ class TrayController:
         self,
         config_path: Path,
         app_factory: Callable[[Config], App],
-        clock: Clock = utc_now,
-        opener: Callable[[Path], object] | None = None,
-        autostart: Callable[[bool | None], bool | None] | None = None,
+        env: Environment,
+        autostart: bool = False,
     ):
         self.config_path = config_path
-        self.clock = clock
-        self.opener = opener
-        self.autostart = autostart
+        self.env = env  # the editor, the clipboard and start at login come from here only
+        self.clock = env.clock
+        self.has_autostart = autostart  # the tray offers "Start at login"; the lone switcher does not
         self.problems: tuple[str, ...] = ()
         self.surface: Surface | None = None
         self.busy: set[BusyKey] = set()
@@ -145,7 +144,7 @@ class TrayController:
                 primary_label=self.primary_label,
                 busy=frozenset(k.name for k in self.busy if isinstance(k, AccountKey)),
                 problems=self.problems,
-                autostart=self.autostart(None) if self.autostart else None,
+                autostart=self.autostart(None) if self.has_autostart else None,
             )
         )
 
@@ -190,7 +189,7 @@ class TrayController:
         elif action is Command.EDIT:
             self.background(Command.EDIT, self.edit, "Edit accounts")
         elif action is Command.AUTOSTART:
-            if self.autostart:
+            if self.has_autostart:
                 self.background(Command.AUTOSTART, self.toggle_autostart)
         elif action is Command.BACK:
             self.background(Command.BACK, self.back, "Back to primary")
@@ -276,16 +275,14 @@ class TrayController:
     def edit(self) -> None:
         """Create the config from the template if needed and open it; EditorError names file and reason."""
         from trayapp.core.config import create_config
-        from trayapp.platforms.editor import open_in_editor
 
         create_config(self.config_path)
-        (self.opener or open_in_editor)(self.config_path)
+        self.env.editor.open(self.config_path, foreground=False)
 
     def add_from_clipboard(self) -> Note:
         from trayapp.core.importing import add_link
-        from trayapp.platforms import clipboard
 
-        link = clipboard.paste()
+        link = self.env.clipboard.paste()
         added = add_link(self.config_path, link, group=self.group_for(link))
         self.reload(announce=False)
         account = self.app.account_named(added)
@@ -304,9 +301,22 @@ class TrayController:
         return next((a.group for a in self.config.accounts if a.account_id == account_id and a.group), None)
 
     def toggle_autostart(self) -> None:
-        if self.autostart:
+        if self.has_autostart:
             now = self.autostart(None)
             self.autostart(not now)
+
+    def autostart(self, wanted: bool | None) -> bool | None:
+        """Read (None) or set the start-at-login state; the state after the call, None when unknown."""
+        try:
+            entry = self.env.autostart()
+            if wanted is True:
+                entry.enable()
+            elif wanted is False:
+                entry.disable()
+            return entry.enabled()
+        except OSError as exc:
+            log.warning("start at login: %s", exc.strerror)
+            return None
 
     def reload(self, announce: bool) -> bool:
         """Load the config again; on a problem keep the last good accounts and say what is wrong."""

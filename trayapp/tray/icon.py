@@ -16,7 +16,7 @@ from trayapp.tray.menu import Entry
 from trayapp.tray.relabel import label_changes
 
 if TYPE_CHECKING:
-    from trayapp.platforms.notify import DbusNotifier
+    from trayapp.environment import Notifier
 
 log = logging.getLogger(__name__)
 
@@ -149,7 +149,7 @@ class PystraySurface:
         name_toolkit_app()
         from trayapp.tray.backend import import_pystray
 
-        pystray: Any = import_pystray()
+        pystray: Any = import_pystray(controller.env.environ)
         self.pystray = pystray
         self.controller = controller
         # What the Icon starts with: the first tick must not redo it, because on a StatusNotifierItem
@@ -165,7 +165,7 @@ class PystraySurface:
         )
         self.made: dict[tuple[int, ...], Any] = {}  # the Gtk item of each menu line, by position
         self.has_images = swatch_images(self.icon, self.made)
-        self.notifier = self.freedesktop_notifier()
+        self.notifier = self.freedesktop_notifier(controller)
         controller.surface = self
 
     def items(self, entries: tuple[Entry, ...], at: tuple[int, ...] = ()) -> list[Any]:
@@ -248,13 +248,11 @@ class PystraySurface:
             GLib.idle_add(status_icon.set_tooltip_text, text)
 
     @staticmethod
-    def freedesktop_notifier() -> DbusNotifier | None:
+    def freedesktop_notifier(controller: TrayController) -> Notifier | None:
         """Our own D-Bus notifier on Linux, so popups carry the app name "trayapp"."""
         if not sys.platform.startswith("linux"):
             return None
-        from trayapp.platforms.notify import dbus_notifier
-
-        return dbus_notifier()
+        return controller.env.notifier()
 
     def notify(self, title: str, message: str) -> None:
         if self.stopped.is_set():

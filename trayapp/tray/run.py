@@ -5,7 +5,6 @@ from __future__ import annotations
 import contextlib
 import logging
 import os
-import sys
 from collections.abc import Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -16,6 +15,7 @@ from trayapp.core.files import ensure_private_dir
 from trayapp.core.model import Config
 
 if TYPE_CHECKING:
+    from trayapp.environment import Environment
     from trayapp.switcher.host import Switcher
     from trayapp.tray.controller import TrayController
 
@@ -28,31 +28,22 @@ def lock_path() -> Path:
     return Path(platformdirs.user_state_dir("trayapp", appauthor=False)) / "tray.lock"
 
 
-def autostart_toggle(wanted: bool | None) -> bool | None:
-    """Read (None) or set the start-at-login state; returns the state after the call."""
-    from trayapp.platforms.autostart import for_this_platform
+def run_tray(config_file: str | None = None, env: Environment | None = None) -> int:
+    """Block in the tray until Quit; exit 0 at once when another tray of this user runs.
 
-    try:
-        entry = for_this_platform()
-        if wanted is True:
-            entry.enable()
-        elif wanted is False:
-            entry.disable()
-        return entry.enabled()
-    except OSError as exc:
-        log.warning("start at login: %s", exc.strerror)
-        return None
+    ``env`` is the command line's; started on its own, the tray builds the real one here, once.
+    """
+    if env is None:
+        from trayapp.environment import Environment
 
-
-def run_tray(config_file: str | None = None) -> int:
-    """Block in the tray until Quit; exit 0 at once when another tray of this user runs."""
+        env = Environment.from_system()
     path = lock_path()
     ensure_private_dir(path.parent)
     with single_instance(path) as first:
         if not first:
-            print("trayapp is already running.", file=sys.stderr)
+            print("trayapp is already running.", file=env.stderr)
             return 0
-        return _run(default_config_path(config_file))
+        return _run(default_config_path(config_file, env.environ), env)
 
 
 @contextlib.contextmanager
@@ -89,18 +80,17 @@ def single_instance(path: Path) -> Iterator[bool]:
         os.close(fd)  # closing releases the lock
 
 
-def _run(config_path: Path) -> int:
+def _run(config_path: Path, env: Environment) -> int:
     from trayapp.app import App
-    from trayapp.platforms.prompts import DialogPrompt
     from trayapp.tray.controller import SerialPrompt, TrayController
     from trayapp.tray.icon import PystraySurface
 
-    prompt = SerialPrompt(DialogPrompt())
+    prompt = SerialPrompt(env.dialog_prompt())
 
     def make_app(config: Config) -> App:
-        return App(config, prompt)
+        return App(config, prompt, env)
 
-    controller = TrayController(config_path, make_app, autostart=autostart_toggle)
+    controller = TrayController(config_path, make_app, env, autostart=True)
     controller.app.store.load()
     try:
         surface = PystraySurface(controller)  # pystray picks its backend and opens the display here
