@@ -22,6 +22,7 @@ from trayapp.core.sessions import (
     SELF_SOURCE,
     Cancelled,
     Identity,
+    LookupGuard,
     SessionProvider,
     explain,
     scrub,
@@ -175,16 +176,16 @@ def test_duration_and_the_chaining_cap() -> None:
     assert p.duration(short_chained, temporary_source=True) == 1800
 
 
-def test_a_credential_process_that_runs_trayapp_is_not_started_again(monkeypatch: pytest.MonkeyPatch) -> None:
+def test_a_credential_process_that_runs_trayapp_is_not_started_again() -> None:
     """A nested trayapp asked for an account its parent is already looking up stops at once."""
-    monkeypatch.setenv(LOOKUP_GUARD, "\n".join([PRIMARY_LOOKUP, "side-project"]))
 
     class Session:
         def get_credentials(self) -> Any:
             raise AssertionError("must not look up credentials again")
 
+    nested = provider(environ={LOOKUP_GUARD: "\n".join([PRIMARY_LOOKUP, "side-project"])})
     with pytest.raises(UsageError) as caught:
-        provider().source_credentials(Session(), "side-project")
+        nested.source_credentials(Session(), "side-project")
     assert str(caught.value) == SELF_SOURCE and "\n" not in SELF_SOURCE
 
 
@@ -193,44 +194,44 @@ class Frozen:
 
 
 class FastSession:
-    """Records the guard's names while botocore would be looking up keys."""
+    """Records the guard's names a credential_process would get while botocore looks up keys."""
 
-    def __init__(self) -> None:
+    def __init__(self, guard: LookupGuard) -> None:
+        self.guard = guard
         self.seen: list[str | None] = []
 
-    def get_credentials(self) -> Any:
-        import os
+    def get_component(self, name: str) -> Any:
+        return type("Resolver", (), {"providers": []})()  # no provider to arm: the names are read below
 
-        self.seen.append(os.environ.get(LOOKUP_GUARD))
+    def get_credentials(self) -> Any:
+        self.seen.append(self.guard.child_environ().get(LOOKUP_GUARD))
         return type("C", (), {"get_frozen_credentials": lambda self: Frozen()})()
 
 
-def test_a_nested_trayapp_asked_for_another_account_goes_on(monkeypatch: pytest.MonkeyPatch) -> None:
+def test_a_nested_trayapp_asked_for_another_account_goes_on() -> None:
     """A role profile whose source_profile is an exported profile: a chain, not a loop."""
     import os
 
-    monkeypatch.setenv(LOOKUP_GUARD, "staging")
-    session = FastSession()
-    assert provider().source_credentials(session, "side-project").access_key == "AKIAX"
+    nested = provider(environ={LOOKUP_GUARD: "staging"})
+    session = FastSession(nested.guard)
+    assert nested.source_credentials(session, "side-project").access_key == "AKIAX"
     assert session.seen == ["staging\nside-project"]  # passed on to any process it starts
-    assert os.environ[LOOKUP_GUARD] == "staging"  # and the inherited names restored after
+    assert nested.guard.child_environ()[LOOKUP_GUARD] == "staging"  # and only the inherited names after
+    assert LOOKUP_GUARD not in os.environ  # the process-wide environ is never written
 
 
-def test_the_lookup_guard_is_set_only_during_the_lookup(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.delenv(LOOKUP_GUARD, raising=False)
-    session = FastSession()
-    assert provider().source_credentials(session).access_key == "AKIAX"
-    assert session.seen == [PRIMARY_LOOKUP] and LOOKUP_GUARD not in __import__("os").environ
+def test_the_lookup_guard_is_set_only_during_the_lookup() -> None:
+    top = provider()
+    session = FastSession(top.guard)
+    assert top.source_credentials(session).access_key == "AKIAX"
+    assert session.seen == [PRIMARY_LOOKUP] and LOOKUP_GUARD not in top.guard.child_environ()
 
 
-def test_two_lookups_at_once_in_one_process_are_not_mistaken_for_a_nested_trayapp(
-    monkeypatch: pytest.MonkeyPatch,
-) -> None:
+def test_two_lookups_at_once_in_one_process_are_not_mistaken_for_a_nested_trayapp() -> None:
     """The tray looks up keys for two accounts clicked together: neither may see the other's names."""
-    import os
     import threading
 
-    monkeypatch.delenv(LOOKUP_GUARD, raising=False)
+    tray = provider()
     first_inside, release = threading.Event(), threading.Event()
 
     class SlowSession(FastSession):
@@ -239,16 +240,18 @@ def test_two_lookups_at_once_in_one_process_are_not_mistaken_for_a_nested_trayap
             release.wait(5)
             return super().get_credentials()
 
+    slow_session = SlowSession(tray.guard)
     results: list[object] = []
-    slow = threading.Thread(target=lambda: results.append(provider().source_credentials(SlowSession(), "a")))
+    slow = threading.Thread(target=lambda: results.append(tray.source_credentials(slow_session, "a")))
     slow.start()
     assert first_inside.wait(5)
-    assert os.environ.get(LOOKUP_GUARD) == "a"  # the first lookup's name is set ...
-    second = provider().source_credentials(FastSession(), "a")  # ... even the same name is ours, not a loop
+    fast_session = FastSession(tray.guard)
+    second = tray.source_credentials(fast_session, "b")  # another account, at the same time
+    same = tray.source_credentials(FastSession(tray.guard), "a")  # even the same name is ours, not a loop
     release.set()
     slow.join(5)
-    assert second.access_key == "AKIAX" and len(results) == 1
-    assert LOOKUP_GUARD not in os.environ
+    assert second.access_key == same.access_key == "AKIAX" and len(results) == 1
+    assert fast_session.seen == ["b"] and slow_session.seen == ["a"]  # each thread's children, its own names
 
 
 def test_mfa_serial_sources() -> None:

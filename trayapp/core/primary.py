@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from trayapp.core.errors import AwsError, UsageError
-from trayapp.core.lookup import LOOKUP, PRIMARY_LOOKUP, SELF_SOURCE
+from trayapp.core.lookup import PRIMARY_LOOKUP, SELF_SOURCE, LookupGuard
 from trayapp.core.stserrors import NoSourceCredentials
 
 
@@ -22,14 +22,16 @@ def boto_session(profile: str | None) -> Any:
         ) from None
 
 
-def primary_credentials(session: Any, wanted: str = PRIMARY_LOOKUP) -> Any:
+def primary_credentials(session: Any, wanted: str = PRIMARY_LOOKUP, guard: LookupGuard | None = None) -> Any:
     """Frozen keys of the primary, looked up for the account ``wanted``; never a trayapp calling itself."""
     from botocore.exceptions import BotoCoreError, ClientError
 
-    if LOOKUP.inherited(wanted):
+    guard = guard or LookupGuard({})  # None: no names inherited, as for any missing environ
+    if guard.inherited(wanted):
         raise UsageError(SELF_SOURCE)
     try:
-        with LOOKUP.looking_up(wanted):
+        with guard.looking_up(wanted):
+            guard.arm_session(session)
             credentials = session.get_credentials()
             frozen = credentials.get_frozen_credentials() if credentials else None
     except (BotoCoreError, ClientError) as exc:

@@ -16,6 +16,7 @@ from typing import Any
 
 from trayapp.core.cache import CachedSession, SessionCache
 from trayapp.core.errors import AwsError
+from trayapp.core.lookup import LookupGuard
 from trayapp.core.model import RoleCredentials
 from trayapp.core.stserrors import NoSourceCredentials, SourceRefused
 
@@ -37,11 +38,11 @@ def refused_sentence(name: str, exc: Exception) -> str:
     return f"AWS profile {name!r} cannot be used as the AWS CLI would refuse it too: {why}"
 
 
-def _assume_role_provider(session: Any, cache: Any, prompter: Prompter) -> Any:
+def _assume_role_provider(session: Any, cache: Any, prompter: Prompter, guard: LookupGuard) -> Any:
     """botocore's AssumeRoleProvider for the session's profile, wired as botocore wires it, with our hooks."""
     from botocore.credentials import create_credential_resolver
 
-    provider = create_credential_resolver(session, cache=cache).get_provider("assume-role")
+    provider = guard.arm(create_credential_resolver(session, cache=cache)).get_provider("assume-role")
     provider._prompter = prompter
     return provider
 
@@ -93,7 +94,8 @@ class HopCache:
 class BotocoreProfiles:
     """Resolution of one profile's credentials by botocore, for one account request."""
 
-    def __init__(self, name: str, prompter: Prompter, hop_cache: Any):
+    def __init__(self, name: str, prompter: Prompter, hop_cache: Any, guard: LookupGuard):
+        self.guard = guard  # every credential_process botocore starts here carries the lookup's names
         self.name = name
         self.prompter = prompter
         self.hop_cache = hop_cache
@@ -130,7 +132,7 @@ class BotocoreProfiles:
 
     def role_source(self, session: Any) -> tuple[dict[str, Any], Any]:
         """(botocore's role config, the frozen credentials botocore picks to sign its AssumeRole)."""
-        provider = _assume_role_provider(session, self.hop_cache, self.prompter)
+        provider = _assume_role_provider(session, self.hop_cache, self.prompter, self.guard)
         with self.errors():
             provider._loaded_config = provider._load_config()
             role_config = provider._get_role_config(self.name)
@@ -142,7 +144,7 @@ class BotocoreProfiles:
 
     def profile_source(self, session: Any, source: str) -> Any:
         """The credentials of ``source`` as botocore resolves a source_profile (its keys before its role)."""
-        provider = _assume_role_provider(session, self.hop_cache, self.prompter)
+        provider = _assume_role_provider(session, self.hop_cache, self.prompter, self.guard)
         with self.errors():
             provider._loaded_config = provider._load_config()
             provider._validate_source_profile(self.name, source)
@@ -158,7 +160,7 @@ class BotocoreProfiles:
 
         with self.errors():
             # trayapp caches the result itself: botocore gets a throw-away cache, not a second copy on disk
-            credentials = create_credential_resolver(session, cache={}).load_credentials()
+            credentials = self.guard.arm(create_credential_resolver(session, cache={})).load_credentials()
             frozen = credentials.get_frozen_credentials() if credentials else None
         if frozen is None or not frozen.access_key:
             raise NoSourceCredentials(f"AWS profile {self.name!r} gave no credentials")

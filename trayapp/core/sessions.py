@@ -23,7 +23,7 @@ from trayapp.core.cache import CachedSession, Clock, SessionCache, utc_now
 from trayapp.core.cachedprovider import CachedProvider
 from trayapp.core.errors import AwsError, UsageError
 from trayapp.core.identitymemo import IdentityMemo
-from trayapp.core.lookup import LOOKUP, LOOKUP_GUARD, PRIMARY_LOOKUP, SELF_SOURCE, LookupGuard
+from trayapp.core.lookup import LOOKUP_GUARD, PRIMARY_LOOKUP, SELF_SOURCE, LookupGuard
 from trayapp.core.model import Account, Config, RoleCredentials
 from trayapp.core.sessionkey import (
     CHAINING_CAP,
@@ -45,7 +45,6 @@ from trayapp.core.stserrors import (
 
 __all__ = [
     "CHAINING_CAP",
-    "LOOKUP",
     "LOOKUP_GUARD",
     "PRIMARY_LOOKUP",
     "SELF_SOURCE",
@@ -107,6 +106,7 @@ class SessionProvider:
         environ: Mapping[str, str] | None = None,
     ):
         self.environ = environ or {}  # None: no environment, as everywhere
+        self.guard = LookupGuard(self.environ)  # this provider's credential_process children carry its names
         self.config = config
         self.cache = cache
         self.prompt = prompt
@@ -133,7 +133,7 @@ class SessionProvider:
 
     def source_credentials(self, session: Any, wanted: str = PRIMARY_LOOKUP) -> Any:
         """Frozen credentials of the primary for the account ``wanted``; AwsError when there are none."""
-        return primary.primary_credentials(session, wanted)
+        return primary.primary_credentials(session, wanted, self.guard)
 
     def sts_client(self, session: Any, frozen: Any, region: str) -> Any:
         """One client per key and region for the life of the provider (GetCallerIdentity and AssumeRole share it)."""
@@ -173,7 +173,7 @@ class SessionProvider:
         if found:
             log.debug("session for %s served from the cache", account.name)
             return found
-        if LOOKUP.inherited(account.name):  # before the lock: the trayapp up the chain holds it
+        if self.guard.inherited(account.name):  # before the lock: the trayapp up the chain holds it
             raise UsageError(SELF_SOURCE)
         return self.sessions.get(key, lambda: self.fetch(account))
 
@@ -227,10 +227,10 @@ class SessionProvider:
         def prompter(text: str) -> str:
             return self.ask_code(serial_of(text), account, None)
 
-        resolver = BotocoreProfiles(account.name, prompter, HopCache(self.cache, account.name))
-        if LOOKUP.inherited(account.name):
+        resolver = BotocoreProfiles(account.name, prompter, HopCache(self.cache, account.name), self.guard)
+        if self.guard.inherited(account.name):
             raise UsageError(SELF_SOURCE)
-        with LOOKUP.looking_up(account.name):
+        with self.guard.looking_up(account.name):
             if account.sso_session:
                 core = resolver.sso_session(account.sso_session, account.account_id, account.role_name)
             else:
