@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING, Literal
 
 from trayapp.core import console
 from trayapp.core.cache import CachedSession, SessionCache, open_cache
+from trayapp.core.clipmark import fingerprint
 from trayapp.core.formats import render
 from trayapp.core.identifiers import partition_of_region
 from trayapp.core.model import Account, Config, ConsoleMode
@@ -171,8 +172,6 @@ class App:
     def copy_credentials(self, account: Account, fmt: str | None = None) -> CachedSession:
         """Copy credentials (a terminal's, never the console's) and clear them later if still on the clipboard."""
         text, session = self.credentials_text(account, fmt)
-        from trayapp.platforms.clipboard import fingerprint
-
         self.env.clipboard.copy(text)
         mark = fingerprint(text)
         self.remember(lambda state: replace(state, clipboard=mark))

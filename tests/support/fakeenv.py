@@ -13,10 +13,10 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 
+from trayapp.core.clipmark import fingerprint
 from trayapp.core.sessions import MfaPrompt
 from trayapp.environment import Environment
 from trayapp.platforms.autostart import Autostart
-from trayapp.platforms.clipboard import fingerprint
 from trayapp.platforms.prompts import choose_prompt
 
 START = datetime(2026, 11, 28, 12, 0, tzinfo=UTC)

@@ -13,11 +13,11 @@ from support.fakeenv import Fakes
 
 from trayapp.cli import main
 from trayapp.core.cache import CachedSession, FileCache, sessions_dir
+from trayapp.core.clipmark import fingerprint
 from trayapp.core.config import CONFIG_TEMPLATE, load_config
 from trayapp.core.model import RoleCredentials
 from trayapp.core.sessions import SessionProvider
 from trayapp.core.state import StateStore
-from trayapp.platforms.clipboard import fingerprint
 
 CONFIG = """\
 [primary]

@@ -13,6 +13,7 @@ import sys
 from collections.abc import Callable, Mapping
 from typing import NamedTuple
 
+from trayapp.core.clipmark import fingerprint
 from trayapp.core.errors import TrayappError
 
 TIMEOUT_SECONDS = 10
@@ -66,13 +67,6 @@ def choose_tool(
         "wl-clipboard" if wayland and not x11 else "xclip or xsel" + (" (or wl-clipboard)" if wayland else "")
     )
     raise TrayappError(f"no clipboard tool found; install {wanted}")
-
-
-def fingerprint(text: str) -> str:
-    """A hash that tells whether the clipboard still holds what we put there, without keeping it."""
-    import hashlib  # OpenSSL's libcrypto: ~3.5 MiB, not needed to start the tray
-
-    return hashlib.sha256(text.encode("utf-8")).hexdigest()
 
 
 def _run(argv: list[str], text: str | None = None) -> subprocess.CompletedProcess[bytes]:
