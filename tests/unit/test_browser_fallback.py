@@ -1,0 +1,44 @@
+"""The stdlib-webbrowser fallback ($BROWSER, xdg-open) gives the browser stdio of its own, like every helper."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+
+def test_a_browser_from_the_browser_variable_never_holds_our_stdout(tmp_path: Path) -> None:
+    """``trayapp open X | cat`` must end: a browser that inherited the pipe would hold it for 30 s."""
+    out = tmp_path / "argv"
+    script = tmp_path / "browser.sh"
+    script.write_text(f'#!/bin/sh\nprintf "%s\\n" "$@" > {out}\n(sleep 30 &)\necho noise\necho more >&2\n')
+    script.chmod(0o755)
+    url = "https://example.com/console?x=1&y=2"
+    caller = f"from trayapp.platforms import browser; browser.open_url({url!r})"
+    done = subprocess.run(
+        [sys.executable, "-c", caller],
+        capture_output=True,
+        text=True,
+        timeout=20,  # the pipe held by the sleeping grandchild would run past this
+        check=False,
+        env={**os.environ, "BROWSER": str(script)},
+    )
+    assert done.returncode == 0 and done.stdout == "" and done.stderr == "", done
+    assert out.read_text().splitlines() == [url]  # $BROWSER is waited for, as the stdlib does
+
+
+def test_a_failing_browser_variable_is_one_sentence(tmp_path: Path) -> None:
+    script = tmp_path / "broken.sh"
+    script.write_text("#!/bin/sh\nexit 3\n")
+    script.chmod(0o755)
+    caller = "from trayapp.platforms import browser; browser.open_url('https://example.com/')"
+    done = subprocess.run(
+        [sys.executable, "-c", caller],
+        capture_output=True,
+        text=True,
+        timeout=20,
+        check=False,
+        env={**os.environ, "BROWSER": str(script)},
+    )
+    assert done.returncode == 1 and "trayapp.core.errors.TrayappError: no web browser found" in done.stderr
