@@ -14,7 +14,7 @@ import sys
 import threading
 from collections.abc import Sequence
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, TextIO
 
 from trayapp.core.console import default_mode, switch_role_problem
 from trayapp.core.model import Account, Config, ConsoleMode
@@ -165,7 +165,8 @@ def open_standalone_process() -> None:
 class PrintingSurface:
     """The standalone switcher's stand-in for the tray: results and errors go to stderr."""
 
-    def __init__(self) -> None:
+    def __init__(self, stream: TextIO) -> None:
+        self.stream = stream  # the Environment's stderr
         self.notes: list[tuple[str, str]] = []
 
     def refresh(self) -> None:
@@ -173,7 +174,7 @@ class PrintingSurface:
 
     def notify(self, title: str, message: str) -> None:
         self.notes.append((title, message))
-        print(f"trayapp: {title}: {message}", file=sys.stderr)
+        print(f"trayapp: {title}: {message}", file=self.stream)
 
     def stop(self) -> None:
         pass
@@ -186,7 +187,7 @@ def run_standalone(config_path: Path, env: Environment) -> int:
 
     prompt = SerialPrompt(env.dialog_prompt())
     controller = TrayController(config_path, lambda config: App(config, prompt, env), env)
-    surface = PrintingSurface()
+    surface = PrintingSurface(env.stderr)
     controller.surface = surface
     if controller.problem:
         surface.notify("Config problem", controller.problem)
