@@ -60,7 +60,7 @@ def utc_now() -> datetime:
 
 @dataclass(frozen=True)
 class Environment:
-    """What trayapp may reach outside itself; nothing below the builder reads os.environ or sys.std*."""
+    """What trayapp may reach outside itself; nothing below the builder reads os.environ."""
 
     environ: Mapping[str, str]
     stdin: TextIO

@@ -56,7 +56,8 @@ def cmd_import(ctx: Context) -> int:
     else:
         from trayapp.core.organizations import DEFAULT_ROLE, organization_accounts
 
-        candidates, skipped = organization_accounts(ctx.config, args.role_name or DEFAULT_ROLE, args.group)
+        role = args.role_name or DEFAULT_ROLE
+        candidates, skipped = organization_accounts(ctx.config, role, args.group, environ=ctx.env.environ)
     added, more = add_accounts(ctx.path, candidates, dry_run=args.dry_run)
     for account in added:
         verb = "would add" if args.dry_run else "added"

@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from typing import Any
 
 from trayapp.core.awscall import call_aws, client_for
 from trayapp.core.config import DISPLAY_NAME_MAX
 from trayapp.core.errors import AwsError
 from trayapp.core.importing import Skipped
+from trayapp.core.lookup import LookupGuard
 from trayapp.core.model import Config
 from trayapp.core.primary import boto_session, primary_credentials
 from trayapp.core.sessions import CONNECT_TIMEOUT, READ_TIMEOUT
@@ -44,6 +45,7 @@ def organization_accounts(
     role_name: str = DEFAULT_ROLE,
     group: str | None = None,
     timeouts: tuple[float, float] = (CONNECT_TIMEOUT, READ_TIMEOUT),
+    environ: Mapping[str, str] | None = None,
 ) -> tuple[list[dict[str, str]], list[Skipped]]:
     """Candidate accounts for every active account of the organization but the primary's own.
 
@@ -51,7 +53,9 @@ def organization_accounts(
     boto3's (``AWS_ENDPOINT_URL_ORGANIZATIONS`` is honoured). AwsError in one sentence otherwise.
     """
     session = boto_session(config.primary.profile)
-    frozen = primary_credentials(session)
+    frozen = primary_credentials(
+        session, guard=LookupGuard(environ or {})
+    )  # a credential_process child gets environ
     client = client_for("organizations", session, frozen, config.primary.region, timeouts)
     found = list(list_accounts(client, [frozen.secret_key, frozen.token]))
     own = config.primary.account_id or own_account(session, frozen, config.primary.region, timeouts)

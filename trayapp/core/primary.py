@@ -22,11 +22,10 @@ def boto_session(profile: str | None) -> Any:
         ) from None
 
 
-def primary_credentials(session: Any, wanted: str = PRIMARY_LOOKUP, guard: LookupGuard | None = None) -> Any:
+def primary_credentials(session: Any, guard: LookupGuard, wanted: str = PRIMARY_LOOKUP) -> Any:
     """Frozen keys of the primary, looked up for the account ``wanted``; never a trayapp calling itself."""
     from botocore.exceptions import BotoCoreError, ClientError
 
-    guard = guard or LookupGuard({})  # None: no names inherited, as for any missing environ
     if guard.inherited(wanted):
         raise UsageError(SELF_SOURCE)
     try:

@@ -133,7 +133,7 @@ class SessionProvider:
 
     def source_credentials(self, session: Any, wanted: str = PRIMARY_LOOKUP) -> Any:
         """Frozen credentials of the primary for the account ``wanted``; AwsError when there are none."""
-        return primary.primary_credentials(session, wanted, self.guard)
+        return primary.primary_credentials(session, self.guard, wanted)
 
     def sts_client(self, session: Any, frozen: Any, region: str) -> Any:
         """One client per key and region for the life of the provider (GetCallerIdentity and AssumeRole share it)."""
