@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import contextlib
-import logging
 import os
 from collections.abc import Iterator
 from pathlib import Path
@@ -18,8 +17,6 @@ if TYPE_CHECKING:
     from trayapp.environment import Environment
     from trayapp.switcher.host import Switcher
     from trayapp.tray.controller import TrayController
-
-log = logging.getLogger(__name__)
 
 
 def lock_path() -> Path:
