@@ -69,3 +69,24 @@ def test_the_scan_finds_every_way_in() -> None:
         (5, "write"),
         (6, "write"),
     ]
+
+
+def test_only_the_builder_reaches_the_platform_services() -> None:
+    """App, the controller and the CLI get the browser, clipboard, editor... from the Environment."""
+    offenders = []
+    for path in sorted(PACKAGE.rglob("*.py")):
+        name = path.relative_to(PACKAGE).as_posix()
+        if name == "environment.py" or name.startswith("platforms/"):
+            continue
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            modules = (
+                [f"{node.module}.{a.name}" for a in node.names]  # catches "from trayapp import platforms"
+                if isinstance(node, ast.ImportFrom)
+                else [a.name for a in node.names]
+                if isinstance(node, ast.Import)
+                else []
+            )
+            offenders += [
+                f"{name}:{node.lineno}: imports {m}" for m in modules if m.startswith("trayapp.platforms")
+            ]
+    assert offenders == [], "take the service from the Environment:\n" + "\n".join(offenders)
