@@ -105,12 +105,11 @@ def _clicks(account: str, seen: Path, reps: int) -> list[float]:
 
     from trayapp.app import App
     from trayapp.core.config import config_path, load_config
+    from trayapp.environment import Environment
     from trayapp.tray.controller import TrayController
     from trayapp.tray.menu import OpenConsole
 
     webbrowser._tryorder = None  # type: ignore[attr-defined]  # BROWSER is read once per process
-    from trayapp.environment import Environment
-
     env = Environment.from_system()
     path = config_path(None, env.environ)
     controller = TrayController(path, lambda config: App(config, lambda *a: None, env), env)
