@@ -71,12 +71,12 @@ class RecordingSurface:
 World = tuple[TrayController, RecordingSurface, Clock, Path, Fakes]
 
 
-def tray_on(config_path: Path, fakes: Fakes, state: Path) -> TrayController:
+def tray_on(config_path: Path, fakes: Fakes, state: Path, autostart: bool = False) -> TrayController:
     """A controller on the fake Environment: recorded browser and editor, in-memory clipboard, fixed clock."""
     env = fakes.env()
     store = StateStore(state)
     return TrayController(
-        config_path, lambda config: App(config, lambda *_: None, env, MemoryCache(), store), env
+        config_path, lambda config: App(config, lambda *_: None, env, MemoryCache(), store), env, autostart
     )
 
 
@@ -395,3 +395,17 @@ def test_a_damaged_state_file_is_set_aside_and_said_once(world: World) -> None:
     assert len(said) == 1 and str(state) in said[0][1] and "state.json.bad" in said[0][1]
     assert state.with_name("state.json.bad").exists() and not state.exists()
     assert controller.icon_spec() == IconSpec()
+
+
+def test_start_at_login_is_the_environments_and_the_menu_shows_it(tmp_path: Path) -> None:
+    config_path = tmp_path / "config.toml"
+    config_path.write_text(GOOD)
+    fakes = Fakes()
+    controller = tray_on(config_path, fakes, tmp_path / "state.json", autostart=True)
+    assert "Start at login [ ]" in render_text(controller.menu())
+    controller.toggle_autostart()  # what the worker runs for Command.AUTOSTART
+    assert fakes.autostart.on and "Start at login [x]" in render_text(controller.menu())
+    controller.toggle_autostart()
+    assert not fakes.autostart.on and "Start at login [ ]" in render_text(controller.menu())
+    lone = tray_on(config_path, Fakes(), tmp_path / "other.json")  # the lone switcher offers no toggle
+    assert "Start at login" not in render_text(lone.menu())

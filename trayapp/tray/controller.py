@@ -302,8 +302,7 @@ class TrayController:
 
     def toggle_autostart(self) -> None:
         if self.has_autostart:
-            now = self.autostart(None)
-            self.autostart(not now)
+            self.autostart(not self.autostart(None))
 
     def autostart(self, wanted: bool | None) -> bool | None:
         """Read (None) or set the start-at-login state; the state after the call, None when unknown."""
