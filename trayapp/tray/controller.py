@@ -179,6 +179,7 @@ class TrayController:
 
     def dispatch(self, action: Action) -> None:
         """Called from a menu click on the UI thread; returns at once."""
+        log.debug("menu action: %s", action)  # names an account at most, never a secret
         if action is Command.QUIT:
             self.quit()
         elif action is Command.SWITCH:
