@@ -75,6 +75,7 @@ class Environment:
     mfa_prompt: Callable[[str | None], MfaPrompt]  # the prompt for an --mfa-code (or None) here
     dialog_prompt: Callable[[], MfaPrompt]  # the tray's: a small dialog process
     run_child: Callable[[Sequence[str], Mapping[str, str]], int]  # exec's child: its exit status
+    ask_group: Callable[[str, Sequence[str]], str | None]  # a new account's group, asked in a dialog
 
     @classmethod
     def from_system(cls) -> Environment:
@@ -96,6 +97,7 @@ class Environment:
             mfa_prompt=lambda code: _mfa_prompt(code, sys.stdin, sys.stderr),
             dialog_prompt=_dialog_prompt,
             run_child=_run_child,
+            ask_group=_ask_group,
         )
 
 
@@ -171,3 +173,9 @@ def _run_child(argv: Sequence[str], env: Mapping[str, str]) -> int:
     from trayapp.platforms.child import run_child
 
     return run_child(argv, env)
+
+
+def _ask_group(display_name: str, groups: Sequence[str]) -> str | None:
+    from trayapp.platforms.groups import ask_group
+
+    return ask_group(display_name, groups)

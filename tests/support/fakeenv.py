@@ -119,6 +119,8 @@ class Fakes:
     stdin: io.StringIO = field(default_factory=io.StringIO)
     stdout: io.StringIO = field(default_factory=io.StringIO)
     stderr: io.StringIO = field(default_factory=io.StringIO)
+    group_answer: str | None = None  # what the user picks when asked for a new account's group
+    groups_asked: list[tuple[str, list[str]]] = field(default_factory=list)
 
     def env(self, environ: Mapping[str, str] | None = None, prompt: MfaPrompt | None = None) -> Environment:
         """An Environment made of these fakes; ``prompt`` answers MFA (default: --mfa-code, else none)."""
@@ -146,7 +148,12 @@ class Fakes:
             mfa_prompt=mfa_prompt,
             dialog_prompt=lambda: no_prompt,
             run_child=run_child,
+            ask_group=self.ask_group,
         )
+
+    def ask_group(self, display_name: str, groups: Sequence[str]) -> str | None:
+        self.groups_asked.append((display_name, list(groups)))
+        return self.group_answer
 
     def autostart_entry(self) -> Autostart:
         return self.autostart

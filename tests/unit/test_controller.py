@@ -294,6 +294,29 @@ def test_add_account_from_the_link_on_the_clipboard(world: World) -> None:
     )
     assert controller.app.account_named("side-ro").group == "Personal"  # type: ignore[union-attr]
 
+    assert fakes.groups_asked == []  # each time trayapp could tell (no groups yet, then the account's own)
+
+    # A new account id while groups exist: the user is asked, offered the groups there are.
+    fakes.group_answer = "Personal"
+    third = "https://signin.aws.amazon.com/switchrole?account=210987654321&roleName=ops&displayName=Lab"
+    fakes.clipboard.copy(third)
+    assert act(controller, surface, Command.ADD_LINK) == (
+        "Account added",
+        "Lab was added to your accounts in Personal.",
+    )
+    assert fakes.groups_asked == [("Lab", ["Personal"])]
+    fakes.group_answer = None  # "No group", Escape, or no dialog at all
+    fourth = third.replace("210987654321", "210987650000").replace("displayName=Lab", "displayName=Lab%20dev")
+    fakes.clipboard.copy(fourth)
+    assert act(controller, surface, Command.ADD_LINK) == (
+        "Account added",
+        "Lab dev was added to your accounts.",
+    )
+    fakes.clipboard.copy(fourth)  # already there: add_link says so, nobody is asked
+    asked = len(fakes.groups_asked)
+    assert act(controller, surface, Command.ADD_LINK)[0] != "Account added"
+    assert len(fakes.groups_asked) == asked
+
     fakes.clipboard.copy("hello")
     message = act(controller, surface, Command.ADD_LINK)[1]
     assert message.startswith("Not a switch-role link: expected a link such as https://signin.aws")

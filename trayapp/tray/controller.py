@@ -292,14 +292,21 @@ class TrayController:
         return "Account added", f"{shown} was added to your accounts{where}."
 
     def group_for(self, link: str) -> str | None:
-        """The group of another role in the link's account, so the new one lands beside it."""
+        """The group of another role in the link's account, else the one the user picks (if there are groups)."""
         from trayapp.core.config import parse_switch_role_link
 
         try:
-            account_id = parse_switch_role_link(link.strip())["account_id"]
+            found = parse_switch_role_link(link.strip())
         except ValueError:
             return None  # add_link says what is wrong with it
-        return next((a.group for a in self.config.accounts if a.account_id == account_id and a.group), None)
+        accounts = self.config.accounts
+        if any(a.account_id == found["account_id"] and a.role_name == found["role_name"] for a in accounts):
+            return None  # already there: add_link says so, nothing to ask
+        beside = next((a.group for a in accounts if a.account_id == found["account_id"] and a.group), None)
+        groups = list(dict.fromkeys(a.group for a in accounts if a.group))
+        if beside or not groups:
+            return beside
+        return self.env.ask_group(found.get("display_name") or found["role_name"], groups)
 
     def toggle_autostart(self) -> None:
         if self.has_autostart:
