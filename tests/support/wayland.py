@@ -419,9 +419,14 @@ class SwayDesktop(Desktop):
         self.move(self.width - 2, self.height // 2)  # the pointer is drawn on screen: keep it off the menu
         menu = self.wait_for(self._settled_menus(1), message="the menu, drawn")[-1]
         for depth, index in enumerate(indices):
-            rows = [row for row, enabled in self.menu_rows(menu) if enabled]
-            if index >= len(rows):
-                raise DesktopError(f"menu {menu} shows {len(rows)} enabled items, not {index + 1}")
+            if depth == 0:  # waybar redraws an open menu in place when the app sends a new layout
+                menu, rows = self.wait_for(
+                    self._top_menu_with_rows(index + 1), message=f"the menu showing {index + 1} enabled items"
+                )
+            else:
+                rows = [row for row, enabled in self.menu_rows(menu) if enabled]
+                if index >= len(rows):
+                    raise DesktopError(f"menu {menu} shows {len(rows)} enabled items, not {index + 1}")
             row = rows[index]
             x, y = menu.left + min(40, menu.width // 3), row.center[1]
             self._selected = (x, y)
@@ -431,6 +436,18 @@ class SwayDesktop(Desktop):
             self.click(x, y)
             menu = self.wait_for(self._settled_menus(depth + 2), message=f"{depth + 2} menus, drawn")[-1]
         return menu
+
+    def _top_menu_with_rows(self, wanted: int) -> Any:
+        """A predicate: the one open menu and its enabled rows, once it shows ``wanted`` of them."""
+
+        def check() -> tuple[Box, list[Box]] | None:
+            menus = self.menus()
+            if len(menus) != 1:
+                return None
+            rows = [row for row, enabled in self.menu_rows(menus[0]) if enabled]
+            return (menus[0], rows) if len(rows) >= wanted else None
+
+        return check
 
     def _settled_menus(self, count: int) -> Any:
         """A predicate: the menus once ``count`` of them look the same on two grabs in a row (drawn, not drawing)."""
