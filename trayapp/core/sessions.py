@@ -117,7 +117,7 @@ class SessionProvider:
         self.identities = IdentityMemo(folder.parent if folder else None, clock)
         self._sessions: dict[
             str | None, Any
-        ] = {}  # one boto3 session (botocore's data loaded once) per profile
+        ] = {}  # one botocore session (its data loaded once) per profile
         self._clients: dict[tuple[str, str], Any] = {}  # one STS client per key and region
 
     # -- the primary source ------------------------------------------------------------------
@@ -241,9 +241,7 @@ class SessionProvider:
             ):
                 frozen, expiry = resolver.whole(core)
                 return self.whole_session(account, frozen, expiry)
-            import boto3
-
-            session = boto3.Session(botocore_session=core)
+            session = core
             region = None
             if profile.get("role_arn"):
                 region = core.get_config_variable("region")  # where botocore would send it: the profile's
