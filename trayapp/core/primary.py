@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from trayapp.core.botodata import use_quick_loader
 from trayapp.core.errors import AwsError, UsageError
 from trayapp.core.lookup import PRIMARY_LOOKUP, SELF_SOURCE, LookupGuard
 from trayapp.core.stserrors import NoSourceCredentials
@@ -21,7 +22,7 @@ def boto_session(profile: str | None) -> Any:
     try:
         session = botocore.session.Session(profile=profile)
         session.get_scoped_config()  # ProfileNotFound here, for the [primary] profile or AWS_PROFILE
-        return session
+        return use_quick_loader(session)
     except ProfileNotFound:
         raise UsageError(
             f"AWS profile {profile!r} not found in the AWS config or credentials files"

@@ -115,9 +115,7 @@ class SessionProvider:
         self.sessions = CachedProvider(cache, clock)
         folder = getattr(cache, "folder", None)  # beside the sessions folder: file caches only
         self.identities = IdentityMemo(folder.parent if folder else None, clock)
-        self._sessions: dict[
-            str | None, Any
-        ] = {}  # one botocore session (its data loaded once) per profile
+        self._sessions: dict[str | None, Any] = {}  # one botocore session (its data loaded once) per profile
         self._clients: dict[tuple[str, str], Any] = {}  # one STS client per key and region
 
     # -- the primary source ------------------------------------------------------------------
