@@ -13,7 +13,18 @@ from botocore.exceptions import UnknownServiceError
 
 from trayapp.core.botodata import quick_loader, use_quick_loader
 
-NAMES = ["sts", "organizations", "sso", "signin", "no-such-service", "", ".", "..", "sts/../iam", "endpoints.json"]
+NAMES = [
+    "sts",
+    "organizations",
+    "sso",
+    "signin",
+    "no-such-service",
+    "",
+    ".",
+    "..",
+    "sts/../iam",
+    "endpoints.json",
+]
 
 
 @pytest.mark.parametrize("type_name", ["service-2", "endpoint-rule-set-1", "paginators-1", "waiters-2"])
@@ -27,7 +38,9 @@ def test_which_services_exist_is_botocore_s_answer(type_name: str) -> None:
 def test_models_and_unknown_service_errors_are_botocore_s() -> None:
     reference, quick = botocore.loaders.create_loader(), quick_loader(None)
     for service in ("sts", "organizations", "sso"):
-        assert quick.load_service_model(service, "service-2") == reference.load_service_model(service, "service-2")
+        assert quick.load_service_model(service, "service-2") == reference.load_service_model(
+            service, "service-2"
+        )
     with pytest.raises(UnknownServiceError) as expected:
         reference.load_service_model("no-such-service", "service-2")
     with pytest.raises(UnknownServiceError) as got:
@@ -50,5 +63,7 @@ def test_a_model_in_aws_data_path_is_found(tmp_path: Path, monkeypatch: pytest.M
     assert loader.load_service_model("extra", "service-2") == {"metadata": {}}
     assert "sts-copy" in loader.list_available_services("service-2")
     assert "extra" not in loader.list_available_services("paginators-1")
-    client = session.create_client("sts", region_name="eu-west-1", aws_access_key_id="A", aws_secret_access_key="B")
+    client = session.create_client(
+        "sts", region_name="eu-west-1", aws_access_key_id="A", aws_secret_access_key="B"
+    )
     assert client.meta.endpoint_url == "https://sts.eu-west-1.amazonaws.com"
