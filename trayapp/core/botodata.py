@@ -1,17 +1,30 @@
-"""botocore's data loader without its slowest habit: listing every service folder to find one service.
+"""botocore's data loader without its two slowest habits on a cold sign-in.
 
-botocore's ``Loader.load_service_model`` first lists the services that have a model of the asked
-type, which reads every folder of its data (about 900 on disk, once per model type): some 40 ms
-of a cold sign-in, to learn whether "sts" exists. Here that question looks only in the folders of
-the service asked for; the full list is still built, the same way, when anything iterates it
-(botocore's UnknownServiceError names every known service).
+1. ``Loader.load_service_model`` first lists the services that have a model of the asked type,
+   which reads every folder of its data (about 900, once per model type): some 40 ms, to learn
+   whether "sts" exists. Here that question looks only in the folders of the service asked for;
+   the full list is still built, the same way, when anything iterates it.
+2. Every client reads ``endpoints.json`` (1.2 MB, ~20 ms to parse) for the few lines of its own
+   service. Here the part for the services trayapp's sessions build clients for is kept in
+   trayapp's cache folder, named by botocore's version and the file's size and time; any other
+   service, or any iteration, loads the whole file as botocore would. A user's own endpoints file
+   (``AWS_DATA_PATH``, ``~/.aws/models``) is always read whole.
 """
 
 from __future__ import annotations
 
+import contextlib
+import functools
+import json
 import os
-from collections.abc import Callable, Iterator, Sequence
+from collections import OrderedDict
+from collections.abc import Callable, Iterator, Mapping, Sequence
+from pathlib import Path
 from typing import Any, overload
+
+# The clients built from trayapp's sessions: its own (STS, Organizations) and those botocore's
+# credential providers make (AssumeRole, IAM Identity Center, aws login).
+ENDPOINT_SERVICES = ("sts", "organizations", "sso", "sso-oidc", "signin")
 
 
 class KnownServices(Sequence[str]):
@@ -48,7 +61,57 @@ class KnownServices(Sequence[str]):
         return self._names()[index]
 
 
-def quick_loader(search_path_string: str | None) -> Any:
+class PartitionServices(Mapping[str, Any]):
+    """One partition's ``services`` of endpoints.json: ours at hand, anything else from the whole file."""
+
+    def __init__(self, kept: dict[str, Any], whole: Callable[[], Mapping[str, Any]]) -> None:
+        self._kept = kept
+        self._whole = whole
+
+    def __getitem__(self, name: str) -> Any:
+        if name in self._kept:
+            return self._kept[name]
+        if name in ENDPOINT_SERVICES:
+            raise KeyError(name)  # the whole file has no such entry either: the part was cut from it
+        return self._whole()[name]
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._whole())
+
+    def __len__(self) -> int:
+        return len(self._whole())
+
+
+def endpoints_part(whole: Mapping[str, Any]) -> dict[str, Any]:
+    """endpoints.json with only ENDPOINT_SERVICES left in each partition (everything else as it was)."""
+    part = {key: value for key, value in whole.items() if key != "partitions"}
+    part["partitions"] = [
+        {
+            **partition,
+            "services": {k: v for k, v in partition["services"].items() if k in ENDPOINT_SERVICES},
+        }
+        for partition in whole["partitions"]
+    ]
+    return part
+
+
+def with_lazy_services(part: dict[str, Any], load_whole: Callable[[], Mapping[str, Any]]) -> dict[str, Any]:
+    """The part, each partition's services backed by the whole file (loaded once, on first need)."""
+    loaded: list[Mapping[str, Any]] = []
+
+    def whole_services(index: int) -> Mapping[str, Any]:
+        if not loaded:
+            loaded.append(load_whole())
+        return dict(loaded[0]["partitions"][index]["services"])
+
+    for index, partition in enumerate(part["partitions"]):
+        partition["services"] = PartitionServices(
+            partition["services"], functools.partial(whole_services, index)
+        )
+    return part
+
+
+def quick_loader(search_path_string: str | None, cache_folder: Path | None = None) -> Any:
     """A botocore Loader for ``AWS_DATA_PATH``-style paths, as ``botocore.loaders.create_loader`` makes one."""
     from botocore.exceptions import DataNotFoundError
     from botocore.loaders import Loader
@@ -63,13 +126,58 @@ def quick_loader(search_path_string: str | None) -> Any:
 
             return KnownServices(has_versions, lambda: Loader.list_available_services(self, type_name))
 
+        def load_data_with_path(self, name: str) -> tuple[Any, str]:
+            builtin = os.path.join(self.BUILTIN_DATA_PATH, "endpoints")  # botocore's path: no extension
+            if name != "endpoints" or cache_folder is None or self._found(name) != builtin + ".json":
+                found: tuple[Any, str] = Loader.load_data_with_path(self, name)
+                return found
+            whole = functools.partial(Loader.load_data_with_path, self, name)
+            return endpoints_from_cache(cache_folder, builtin + ".json", lambda: whole()[0]), builtin
+
+        def _found(self, name: str) -> str | None:
+            """The file botocore would read for ``name``: the first search path that has it, .json first."""
+            for folder in self.search_paths:
+                for ext in (".json", ".json.gz"):
+                    if os.path.isfile(os.path.join(folder, name + ext)):
+                        return os.path.join(folder, name + ext)
+            return None
+
     if search_path_string is None:
         return QuickLoader()
     paths = [os.path.expanduser(os.path.expandvars(p)) for p in search_path_string.split(os.pathsep)]
     return QuickLoader(extra_search_paths=paths)
 
 
-def use_quick_loader(session: Any) -> Any:
+def endpoints_from_cache(folder: Path, builtin: str, load_whole: Callable[[], Any]) -> dict[str, Any]:
+    """Our part of botocore's endpoints.json, from trayapp's cache when it was cut from this very file."""
+    import botocore
+
+    from trayapp.core.files import atomic_write
+
+    stat = os.stat(builtin)
+    kept = folder / f"endpoints-{botocore.__version__}-{stat.st_size}-{stat.st_mtime_ns}.json"
+    try:
+        part = json.loads(kept.read_bytes(), object_pairs_hook=OrderedDict)
+        if not isinstance(part, dict) or not isinstance(part.get("partitions"), list):
+            raise ValueError("not endpoints data")
+    except (OSError, ValueError, RecursionError):
+        whole = load_whole()
+        part = endpoints_part(whole)
+        with contextlib.suppress(OSError):  # WriteError too: a cache that cannot be written only costs time
+            atomic_write(kept, json.dumps(part))
+        return with_lazy_services(part, lambda: whole)
+    return with_lazy_services(part, load_whole)
+
+
+def data_cache_folder() -> Path:
+    """Where the endpoints part is kept: trayapp's cache folder (nothing in it is secret)."""
+    import platformdirs
+
+    return Path(platformdirs.user_cache_dir("trayapp", appauthor=False)) / "botocore"
+
+
+def use_quick_loader(session: Any, cache_folder: Path | None = None) -> Any:
     """Give a botocore session the quick loader (before anything loads data); returns the session."""
-    session.register_component("data_loader", quick_loader(session.get_config_variable("data_path")))
+    loader = quick_loader(session.get_config_variable("data_path"), cache_folder or data_cache_folder())
+    session.register_component("data_loader", loader)
     return session
