@@ -169,15 +169,11 @@ def endpoints_from_cache(folder: Path, builtin: str, load_whole: Callable[[], An
     return with_lazy_services(part, load_whole)
 
 
-def data_cache_folder() -> Path:
-    """Where the endpoints part is kept: trayapp's cache folder (nothing in it is secret)."""
-    import platformdirs
-
-    return Path(platformdirs.user_cache_dir("trayapp", appauthor=False)) / "botocore"
-
-
 def use_quick_loader(session: Any, cache_folder: Path | None = None) -> Any:
-    """Give a botocore session the quick loader (before anything loads data); returns the session."""
-    loader = quick_loader(session.get_config_variable("data_path"), cache_folder or data_cache_folder())
+    """Give a botocore session the quick loader (before anything loads data); returns the session.
+
+    ``cache_folder`` keeps the endpoints part; None (a memory session cache: nothing on disk) reads it whole.
+    """
+    loader = quick_loader(session.get_config_variable("data_path"), cache_folder)
     session.register_component("data_loader", loader)
     return session

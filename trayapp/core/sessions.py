@@ -115,6 +115,7 @@ class SessionProvider:
         self.sessions = CachedProvider(cache, clock)
         folder = getattr(cache, "folder", None)  # beside the sessions folder: file caches only
         self.identities = IdentityMemo(folder.parent if folder else None, clock)
+        self.data_folder = folder.parent / "botocore" if folder else None  # botocore's endpoints, cut down
         self._sessions: dict[str | None, Any] = {}  # one botocore session (its data loaded once) per profile
         self._clients: dict[tuple[str, str], Any] = {}  # one STS client per key and region
 
@@ -127,7 +128,7 @@ class SessionProvider:
         return self.config.primary.profile
 
     def boto_session(self, profile: str | None) -> Any:
-        return primary.boto_session(profile)
+        return primary.boto_session(profile, self.data_folder)
 
     def source_credentials(self, session: Any, wanted: str = PRIMARY_LOOKUP) -> Any:
         """Frozen credentials of the primary for the account ``wanted``; AwsError when there are none."""
