@@ -23,13 +23,13 @@ class Surface:
     def __init__(self, controller):
         self.controller = controller
         controller.surface = self
-        print("built", "boto3" in sys.modules, "trayapp.core.sessions" in sys.modules, flush=True)
+        print("built", "botocore.session" in sys.modules, "trayapp.core.sessions" in sys.modules, flush=True)
 
     def run(self, when_shown=None):
-        print("shown", "boto3" in sys.modules, "trayapp.core.sessions" in sys.modules, flush=True)
+        print("shown", "botocore.session" in sys.modules, "trayapp.core.sessions" in sys.modules, flush=True)
         when_shown()
         self.controller.workers.shutdown(wait=True)  # the identity lookup ran on its worker
-        print("after", "boto3" in sys.modules, flush=True)
+        print("after", "botocore.session" in sys.modules, flush=True)
 
     def refresh(self): pass
     def notify(self, title, message): pass
@@ -41,8 +41,8 @@ sys.exit(run_tray())
 """
 
 
-def test_tray_paints_before_importing_boto3_and_asks_who_we_are_once_shown() -> None:
-    """The first paint needs neither boto3 nor the AWS engine; GetCallerIdentity waits until the icon is up."""
+def test_tray_paints_before_importing_botocore_and_asks_who_we_are_once_shown() -> None:
+    """The first paint needs neither botocore nor the AWS engine; GetCallerIdentity waits until the icon is up."""
     import subprocess
     import sys
 

@@ -21,10 +21,10 @@ Refusal = Callable[[str, str, int], Exception]  # (error code, message, attempts
 
 
 def client_for(service: str, session: Any, frozen: Any, region: str, timeouts: tuple[float, float]) -> Any:
-    """A boto3 client with these keys and bounded timeouts that sends each request once (see call_aws)."""
+    """A client of the botocore ``session`` with these keys and bounded timeouts that sends each request once."""
     from botocore.config import Config as BotoConfig
 
-    return session.client(
+    return session.create_client(
         service,
         region_name=region,
         aws_access_key_id=frozen.access_key,

@@ -49,18 +49,15 @@ def federated_name(label: str) -> str:
 
 
 def primary_keys(primary: Primary) -> tuple[Any, Any]:
-    """The boto3 session and frozen long-term keys of the primary IAM user."""
-    import boto3
-    from botocore.exceptions import BotoCoreError, ProfileNotFound
+    """The botocore session (see primary.boto_session) and frozen long-term keys of the primary IAM user."""
+    from botocore.exceptions import BotoCoreError
+
+    from trayapp.core.primary import boto_session
 
     try:
-        session = boto3.Session(profile_name=primary.profile)
+        session = boto_session(primary.profile)
         found = session.get_credentials()
         frozen = found.get_frozen_credentials() if found else None
-    except ProfileNotFound:
-        raise UsageError(
-            f"AWS profile {primary.profile!r} not found in the AWS config or credentials files"
-        ) from None
     except BotoCoreError as exc:
         raise AwsError(
             f"{WHERE}: the primary credentials could not be loaded ({type(exc).__name__})"

@@ -2,20 +2,29 @@
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any
 
+from trayapp.core.botodata import use_quick_loader
 from trayapp.core.errors import AwsError, UsageError
 from trayapp.core.lookup import PRIMARY_LOOKUP, SELF_SOURCE, LookupGuard
 from trayapp.core.stserrors import NoSourceCredentials
 
 
-def boto_session(profile: str | None) -> Any:
-    """A boto3 session for ``profile`` (None: boto3's default chain); a new one per use, so rotated keys count."""
-    import boto3
+def boto_session(profile: str | None, data_folder: Path | None = None) -> Any:
+    """A botocore session for ``profile`` (None: the default chain); a new one per use, so rotated keys count.
+
+    botocore, not boto3: boto3 adds nothing to an STS client and its import (s3transfer) costs
+    about 100 ms of every cold sign-in. The profile is checked now, as ``boto3.Session`` does.
+    ``data_folder`` keeps botocore's endpoints for our services (core/botodata.py).
+    """
+    import botocore.session
     from botocore.exceptions import ProfileNotFound
 
     try:
-        return boto3.Session(profile_name=profile)
+        session = botocore.session.Session(profile=profile)
+        session.get_scoped_config()  # ProfileNotFound here, for the [primary] profile or AWS_PROFILE
+        return use_quick_loader(session, data_folder)
     except ProfileNotFound:
         raise UsageError(
             f"AWS profile {profile!r} not found in the AWS config or credentials files"

@@ -14,6 +14,7 @@ from collections.abc import Callable, Iterator, Mapping
 from datetime import UTC, datetime
 from typing import Any
 
+from trayapp.core.botodata import use_quick_loader
 from trayapp.core.cache import CachedSession, SessionCache
 from trayapp.core.errors import AwsError
 from trayapp.core.lookup import LookupGuard
@@ -108,6 +109,7 @@ class BotocoreProfiles:
         core = botocore.session.Session(profile=self.name)
         with self.errors():
             core.full_config  # noqa: B018 - read now, so a file botocore cannot parse is one sentence
+            use_quick_loader(core)
         return core
 
     def sso_session(self, sso_session: str, account_id: str, role_name: str) -> Any:

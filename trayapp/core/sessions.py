@@ -115,9 +115,8 @@ class SessionProvider:
         self.sessions = CachedProvider(cache, clock)
         folder = getattr(cache, "folder", None)  # beside the sessions folder: file caches only
         self.identities = IdentityMemo(folder.parent if folder else None, clock)
-        self._sessions: dict[
-            str | None, Any
-        ] = {}  # one boto3 session (botocore's data loaded once) per profile
+        self.data_folder = folder.parent / "botocore" if folder else None  # botocore's endpoints, cut down
+        self._sessions: dict[str | None, Any] = {}  # one botocore session (its data loaded once) per profile
         self._clients: dict[tuple[str, str], Any] = {}  # one STS client per key and region
 
     # -- the primary source ------------------------------------------------------------------
@@ -129,7 +128,7 @@ class SessionProvider:
         return self.config.primary.profile
 
     def boto_session(self, profile: str | None) -> Any:
-        return primary.boto_session(profile)
+        return primary.boto_session(profile, self.data_folder)
 
     def source_credentials(self, session: Any, wanted: str = PRIMARY_LOOKUP) -> Any:
         """Frozen credentials of the primary for the account ``wanted``; AwsError when there are none."""
@@ -241,9 +240,7 @@ class SessionProvider:
             ):
                 frozen, expiry = resolver.whole(core)
                 return self.whole_session(account, frozen, expiry)
-            import boto3
-
-            session = boto3.Session(botocore_session=core)
+            session = core
             region = None
             if profile.get("role_arn"):
                 region = core.get_config_variable("region")  # where botocore would send it: the profile's
