@@ -13,6 +13,7 @@ from pathlib import Path
 
 import pytest
 from support.awscli import aws_cli
+from support.layers import missing_layer
 
 BENCH = Path(__file__).with_name("run_bench.py")
 
@@ -49,12 +50,6 @@ TRAYAPP_ONLY = (
 TRAY = ("tray_start", "tray_pss")  # on the test desktop (Xvfb, trayer, D-Bus, dunst)
 
 
-def _missing(reason: str) -> None:
-    if os.environ.get("CI", "").lower() == "true":
-        pytest.fail(f"{reason} (CI=true: a missing layer is a failure)", pytrace=False)
-    pytest.skip(f"SKIPPED LAYER: {reason}")
-
-
 def _positive(stats: dict[str, float]) -> bool:
     return stats["n"] >= 1 and 0 < stats["median"] <= stats["p90"]
 
@@ -64,16 +59,16 @@ def _positive(stats: dict[str, float]) -> bool:
 @pytest.mark.display
 def test_bench_quick_produces_every_row(tmp_path: Path) -> None:
     if not (Path(sys.executable).parent / "moto_server").exists():
-        _missing("moto_server not found next to this Python (pip install 'moto[server]')")
+        missing_layer("moto_server not found next to this Python (pip install 'moto[server]')")
     try:
         aws_cli()  # built on first use, outside the bench's own run
     except Exception as exc:
-        _missing(f"the AWS CLI venv could not be created: {exc}")
+        missing_layer(f"the AWS CLI venv could not be created: {exc}")
 
     from support.desktop import missing_tools
 
     if missing_tools():
-        _missing(f"the test desktop needs {', '.join(missing_tools())}")
+        missing_layer(f"the test desktop needs {', '.join(missing_tools())}")
     out = tmp_path / "bench.json"
     done = subprocess.run(
         [sys.executable, str(BENCH), "--quick", "--json", str(out)],
