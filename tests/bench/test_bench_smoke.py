@@ -15,39 +15,9 @@ import pytest
 from support.awscli import aws_cli
 from support.layers import missing_layer
 
-BENCH = Path(__file__).with_name("run_bench.py")
+from bench.row_keys import COMPARED, ROW_KEYS, TRAY_KEYS
 
-# Every row the bench prints; those in COMPARED also have the other tool's figure and a ratio.
-COMPARED = (
-    "startup",
-    "python_floor",
-    "creds_floor",
-    "creds_hit",
-    "creds_hit_offline",
-    "identity",
-    "creds_miss",
-    "signed_cold",
-    "rss_hit",
-    "rss_hit_offline",
-    "rss_miss",
-)
-TRAYAPP_ONLY = (
-    "warm_click",
-    "menu_10",
-    "menu_100",
-    "menu_500",
-    "menu_1000",
-    "load_500",
-    "load_1000",
-    "switch_filter_5000",
-    "switch_keystroke_5000",
-    "switch_paint_first",
-    "switch_paint_click",
-    "switch_paint_tray",
-    "switch_command_tray",
-    "switch_command_alone",
-)
-TRAY = ("tray_start", "tray_pss")  # on the test desktop (Xvfb, trayer, D-Bus, dunst)
+BENCH = Path(__file__).with_name("run_bench.py")
 
 
 def _positive(stats: dict[str, float]) -> bool:
@@ -83,11 +53,11 @@ def test_bench_quick_produces_every_row(tmp_path: Path) -> None:
 
     data = json.loads(out.read_text())
     rows = {row["key"]: row for row in data["rows"]}
-    assert sorted(rows) == sorted(COMPARED + TRAYAPP_ONLY + TRAY)
+    assert sorted(rows) == sorted(ROW_KEYS + TRAY_KEYS)
     for key, row in rows.items():
         assert _positive(row["trayapp"]), (key, row)
         assert row["label"] in done.stdout, key
-        if key in COMPARED + TRAY:
+        if key in COMPARED + TRAY_KEYS:
             assert row["other"] is not None and _positive(row["other"]), (key, row)
             assert row["ratio"] > 0, (key, row)
         else:
