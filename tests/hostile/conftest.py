@@ -13,9 +13,19 @@ import pytest
 
 sys.path.insert(0, str(Path(__file__).parent.parent / "integration"))
 
+import kit
 from integration.conftest import aws_env, federation_stub, sts_stub
 
 __all__ = ["aws_env", "federation_stub", "sts_stub"]
+
+
+@pytest.fixture
+def side(request: pytest.FixtureRequest, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """A trayapp config with the one account "side" (the test module's SIDE, else kit.SIDE), in use."""
+    path = tmp_path / "config.toml"
+    path.write_text(getattr(request.module, "SIDE", kit.SIDE))
+    monkeypatch.setenv("TRAYAPP_CONFIG", str(path))
+    return path
 
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:

@@ -11,6 +11,16 @@ from collections.abc import Iterable
 from support.layers import missing_layer
 
 TRAYAPP = [sys.executable, "-m", "trayapp"]
+# One account, named "side"; a test module may set its own SIDE (the ``side`` fixture takes that).
+SIDE = """
+[primary]
+region = "eu-west-1"
+
+[[account]]
+name = "side"
+account_id = "444455556666"
+role_name = "admin"
+"""
 
 
 def trayapp(

@@ -63,14 +63,6 @@ def full_filesystem(where: Path) -> Iterator[Path]:
         subprocess.run(["umount", "-l", str(where)], check=False)
 
 
-@pytest.fixture
-def side(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    path = tmp_path / "c.toml"
-    path.write_text(SIDE)
-    monkeypatch.setenv("TRAYAPP_CONFIG", str(path))
-    return path
-
-
 # -- the cache cannot be written: credentials are still handed out --------------------------------------
 
 
