@@ -22,6 +22,7 @@ from botocore.exceptions import (
     EndpointConnectionError,
     ReadTimeoutError,
 )
+from botocore.retries.standard import ExponentialBackoff
 from support.awscli import _clean_env, awscli_venv, run_aws
 from support.servers import (
     PRIMARY_ACCESS_KEY_ID,
@@ -195,10 +196,12 @@ def test_every_stub_fault_is_one_aws_documents() -> None:
 
 @pytest.mark.parametrize("name", sorted(AWS_ANSWERS))
 def test_sts_stub_faults_answer_as_aws_does_and_botocore_retries_alike(
-    sts_stub: StsFaultStub, name: str
+    sts_stub: StsFaultStub, name: str, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     code, status, wording = AWS_ANSWERS[name]
     sts_stub.set_fault(name)
+    # botocore decides whether to retry; only its jittered wait (up to a second) is taken out.
+    monkeypatch.setattr(ExponentialBackoff, "delay_amount", lambda self, context: 0)
     standard = Config(retries={"mode": "standard", "total_max_attempts": 2})
     with pytest.raises(ClientError) as caught:
         sts_client(sts_stub.url, standard).assume_role(RoleArn=ROLE_ARN, RoleSessionName="s1")
