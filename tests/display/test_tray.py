@@ -25,6 +25,7 @@ from pathlib import Path
 import pytest
 from support.dbusmenu import labels, menu_layout
 from support.desktop import Box, Desktop, Notification
+from support.layers import missing_layer
 from support.servers import PRIMARY_ACCESS_KEY_ID, PRIMARY_SECRET_ACCESS_KEY, MotoServer
 
 from trayapp.core.cache import utc_now
@@ -518,9 +519,13 @@ def test_a_config_broken_while_running_keeps_the_last_good_accounts(tray: Tray) 
 
 
 def test_sts_down_gives_one_clear_notification_and_the_tray_keeps_running(
-    desktop: Desktop, isolated_home: Path, moto: MotoServer
+    desktop: Desktop, isolated_home: Path, tmp_path: Path
 ) -> None:
-    own = moto  # stopped half-way; the ``moto`` fixture starts it again for the next test
+    # Its own server, stopped half-way: the shared one's port stays ours for the tests after it.
+    own = MotoServer(log_path=tmp_path / "moto_server.log")
+    if not own.executable.exists():
+        missing_layer(f"moto_server not found at {own.executable} (pip install 'moto[server]')")
+    own.start()
     try:
         tray = Tray(desktop, isolated_home, own.url, clear_seconds=120)  # keep what was copied
         tray.start()
@@ -560,6 +565,7 @@ def test_sts_down_gives_one_clear_notification_and_the_tray_keeps_running(
         tray.close_menu()
         assert tray.alive()
     finally:
+        own.stop()
         for pid in clear_later_pids(isolated_home):
             with contextlib.suppress(ProcessLookupError):
                 os.kill(pid, signal.SIGKILL)
