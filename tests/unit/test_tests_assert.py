@@ -41,9 +41,6 @@ ALLOWED_SLEEPS = {
         "test_the_icon_follows_the_console_and_the_menu_names_the_terminals",
     ): "an absence: the icon must not turn green once GTK draws the refresh",
     ("integration/test_sessions.py", "hung_calls"): "an absence: no second call arrives after the first",
-    ("unit/test_controller.py", "test_back_to_primary_signs_out_once_then_leaves_the_browser_alone"): (
-        "an absence: a browser started by mistake would have written by now"
-    ),
     ("unit/test_controller.py", "slow_prompt"): "models a user slow to type the MFA code",
 }
 
