@@ -3,11 +3,15 @@
 from __future__ import annotations
 
 import sys
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
 sys.path.insert(0, str(Path(__file__).parent))
+
+from support.layers import missing_layer
+from support.servers import MotoServer
 
 
 @pytest.fixture(autouse=True)
@@ -36,3 +40,25 @@ def isolated_home(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.
     ):
         monkeypatch.delenv(var, raising=False)
     return home
+
+
+@pytest.fixture(scope="session")
+def moto_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[MotoServer]:
+    """One ``moto_server`` for the whole run, shared by every layer; tests take ``moto`` instead."""
+    server = MotoServer(log_path=tmp_path_factory.mktemp("moto") / "moto_server.log")
+    if not server.executable.exists():
+        missing_layer(f"moto_server not found at {server.executable} (pip install 'moto[server]')")
+    try:
+        server.start()
+        yield server
+    finally:
+        server.stop()
+
+
+@pytest.fixture
+def moto(moto_server: MotoServer) -> MotoServer:
+    """The run's moto server, running and reset to an empty state for this test."""
+    if not moto_server.running:
+        moto_server.start()  # an earlier test stopped it
+    moto_server.reset()
+    return moto_server

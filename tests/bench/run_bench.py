@@ -33,6 +33,7 @@ from typing import Any
 REPO = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(REPO / "tests"))
 
+from row_keys import MENU_SIZES, ROW_KEYS  # noqa: E402
 from support.awscli import aws_cli  # noqa: E402
 from support.servers import (  # noqa: E402
     DEFAULT_ACCOUNT,
@@ -43,42 +44,11 @@ from support.servers import (  # noqa: E402
 )
 from tray_rows import tray_runs, warm_click_ms  # noqa: E402
 
-SWITCHER_ROWS = (
-    "switch_filter_5000",
-    "switch_keystroke_5000",
-    "switch_paint_first",
-    "switch_paint_click",
-    "switch_paint_tray",
-    "switch_command_tray",
-    "switch_command_alone",
-)
 ROLE_ARN = f"arn:aws:iam::{DEFAULT_ACCOUNT}:role/bench-role"
 ACCOUNT = "bench"  # the trayapp account
 ROLE_PROFILE = "role"  # the AWS CLI's own role profile (role_arn + source_profile)
 PROCESS_PROFILE = "via-trayapp"  # credential_process = trayapp creds bench --format credential-process
-MENU_SIZES = (10, 100, 500, 1000)
 RUN_TIMEOUT = 60.0
-
-# Row keys, in table order; tests/bench/test_bench_smoke.py checks that every one is produced.
-ROW_KEYS = (
-    "startup",
-    "python_floor",
-    "creds_floor",
-    "creds_hit",
-    "creds_hit_offline",
-    "identity",
-    "creds_miss",
-    "signed_cold",
-    "rss_hit",
-    "rss_hit_offline",
-    "rss_miss",
-    "warm_click",
-    *(f"menu_{n}" for n in MENU_SIZES),
-    "load_500",
-    "load_1000",
-    *SWITCHER_ROWS,
-)
-TRAY_KEYS = ("tray_start", "tray_pss")  # only where the test desktop's tools are installed
 
 
 # --------------------------------------------------------------------------------------------

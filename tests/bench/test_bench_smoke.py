@@ -13,46 +13,11 @@ from pathlib import Path
 
 import pytest
 from support.awscli import aws_cli
+from support.layers import missing_layer
+
+from bench.row_keys import COMPARED, ROW_KEYS, TRAY_KEYS
 
 BENCH = Path(__file__).with_name("run_bench.py")
-
-# Every row the bench prints; those in COMPARED also have the other tool's figure and a ratio.
-COMPARED = (
-    "startup",
-    "python_floor",
-    "creds_floor",
-    "creds_hit",
-    "creds_hit_offline",
-    "identity",
-    "creds_miss",
-    "signed_cold",
-    "rss_hit",
-    "rss_hit_offline",
-    "rss_miss",
-)
-TRAYAPP_ONLY = (
-    "warm_click",
-    "menu_10",
-    "menu_100",
-    "menu_500",
-    "menu_1000",
-    "load_500",
-    "load_1000",
-    "switch_filter_5000",
-    "switch_keystroke_5000",
-    "switch_paint_first",
-    "switch_paint_click",
-    "switch_paint_tray",
-    "switch_command_tray",
-    "switch_command_alone",
-)
-TRAY = ("tray_start", "tray_pss")  # on the test desktop (Xvfb, trayer, D-Bus, dunst)
-
-
-def _missing(reason: str) -> None:
-    if os.environ.get("CI", "").lower() == "true":
-        pytest.fail(f"{reason} (CI=true: a missing layer is a failure)", pytrace=False)
-    pytest.skip(f"SKIPPED LAYER: {reason}")
 
 
 def _positive(stats: dict[str, float]) -> bool:
@@ -64,16 +29,16 @@ def _positive(stats: dict[str, float]) -> bool:
 @pytest.mark.display
 def test_bench_quick_produces_every_row(tmp_path: Path) -> None:
     if not (Path(sys.executable).parent / "moto_server").exists():
-        _missing("moto_server not found next to this Python (pip install 'moto[server]')")
+        missing_layer("moto_server not found next to this Python (pip install 'moto[server]')")
     try:
         aws_cli()  # built on first use, outside the bench's own run
     except Exception as exc:
-        _missing(f"the AWS CLI venv could not be created: {exc}")
+        missing_layer(f"the AWS CLI venv could not be created: {exc}")
 
     from support.desktop import missing_tools
 
     if missing_tools():
-        _missing(f"the test desktop needs {', '.join(missing_tools())}")
+        missing_layer(f"the test desktop needs {', '.join(missing_tools())}")
     out = tmp_path / "bench.json"
     done = subprocess.run(
         [sys.executable, str(BENCH), "--quick", "--json", str(out)],
@@ -88,11 +53,11 @@ def test_bench_quick_produces_every_row(tmp_path: Path) -> None:
 
     data = json.loads(out.read_text())
     rows = {row["key"]: row for row in data["rows"]}
-    assert sorted(rows) == sorted(COMPARED + TRAYAPP_ONLY + TRAY)
+    assert sorted(rows) == sorted(ROW_KEYS + TRAY_KEYS)
     for key, row in rows.items():
         assert _positive(row["trayapp"]), (key, row)
         assert row["label"] in done.stdout, key
-        if key in COMPARED + TRAY:
+        if key in COMPARED + TRAY_KEYS:
             assert row["other"] is not None and _positive(row["other"]), (key, row)
             assert row["ratio"] > 0, (key, row)
         else:

@@ -12,7 +12,6 @@ tools are missing the tests skip, saying what is missing; with ``CI=true`` they 
 from __future__ import annotations
 
 import importlib.util
-import os
 import re
 from collections.abc import Callable, Iterator
 from pathlib import Path
@@ -20,6 +19,7 @@ from pathlib import Path
 import pytest
 from support.desktop import Desktop, missing_tools
 from support.desktops import KINDS, missing, open_desktop
+from support.layers import missing_layer
 
 ARTIFACTS = Path(__file__).resolve().parents[1] / "artifacts"
 
@@ -51,10 +51,7 @@ def desktop(artifacts: Path) -> Iterator[Desktop]:
     """
     missing = _missing()
     if missing:
-        message = f"DISPLAY TESTS NOT RUN: missing {', '.join(missing)} (see TESTING.md, 'Debian packages')"
-        if os.environ.get("CI") == "true":
-            pytest.fail(message)
-        pytest.skip(message)
+        _unavailable(", ".join(missing))
     desktop = Desktop(artifacts=artifacts)
     try:
         desktop.start()
@@ -64,10 +61,7 @@ def desktop(artifacts: Path) -> Iterator[Desktop]:
 
 
 def _unavailable(what: str) -> None:
-    message = f"DISPLAY TESTS NOT RUN: missing {what} (see TESTING.md, 'Debian packages')"
-    if os.environ.get("CI") == "true":
-        pytest.fail(message)
-    pytest.skip(message)
+    missing_layer(f"DISPLAY TESTS NOT RUN: missing {what} (see TESTING.md, 'Debian packages')")
 
 
 @pytest.fixture

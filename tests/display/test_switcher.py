@@ -27,7 +27,7 @@ from support.servers import FederationStub, MotoServer
 from trayapp.switcher.window import WIDTH
 
 sys.path.insert(0, str(Path(__file__).parent))
-from test_tray import ACCOUNT_ID, Tray, clear_later_pids, exports, no_moto
+from test_tray import ACCOUNT_ID, Tray, clear_later_pids, exports
 
 pytestmark = pytest.mark.display
 
@@ -50,22 +50,9 @@ color = "#6a1b9a"
 """
 
 
-@pytest.fixture(scope="module")
-def moto_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[MotoServer]:
-    server = MotoServer(log_path=tmp_path_factory.mktemp("moto") / "moto_server.log")
-    if not server.executable.exists():
-        no_moto(server)
-    try:
-        server.start()
-        yield server
-    finally:
-        server.stop()
-
-
 @pytest.fixture
-def tray(desktop: Desktop, isolated_home: Path, moto_server: MotoServer) -> Iterator[Tray]:
-    moto_server.reset()
-    made = Tray(desktop, isolated_home, moto_server.url, clear_seconds=120)
+def tray(desktop: Desktop, isolated_home: Path, moto: MotoServer) -> Iterator[Tray]:
+    made = Tray(desktop, isolated_home, moto.url, clear_seconds=120)
     made.config_path.write_text(made.config_path.read_text() + EXTRA)
     try:
         yield made

@@ -25,6 +25,7 @@ from pathlib import Path
 import pytest
 from support.dbusmenu import labels, menu_layout
 from support.desktop import Box, Desktop, Notification
+from support.layers import missing_layer
 from support.servers import PRIMARY_ACCESS_KEY_ID, PRIMARY_SECRET_ACCESS_KEY, MotoServer
 
 from trayapp.core.cache import utc_now
@@ -90,29 +91,8 @@ RECORDER = textwrap.dedent(
 EXPORT = re.compile(r"^ export (AWS_[A-Z_]+)='([^']*)'$", re.MULTILINE)
 
 
-def no_moto(server: MotoServer) -> None:
-    """Skip loudly where moto_server is missing; with CI=true fail instead (TESTING.md)."""
-    message = f"TRAY TESTS NOT RUN: moto_server not found at {server.executable} (pip install 'moto[server]')"
-    if os.environ.get("CI") == "true":
-        pytest.fail(message)
-    pytest.skip(message)
-
-
 def config_text(clear: int = 3, side_id: str = ACCOUNT_ID) -> str:
     return CONFIG.format(clear=clear, side_id=side_id)
-
-
-@pytest.fixture(scope="module")
-def moto_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[MotoServer]:
-    """One moto_server for this module (it starts in under a second); tests never stop it."""
-    server = MotoServer(log_path=tmp_path_factory.mktemp("moto") / "moto_server.log")
-    if not server.executable.exists():
-        no_moto(server)
-    try:
-        server.start()
-        yield server
-    finally:
-        server.stop()
 
 
 @dataclass
@@ -353,11 +333,8 @@ def clear_later_pids(home: Path) -> list[int]:
     return pids
 
 
-def running_tray(desktop: Desktop, isolated_home: Path, moto_server: MotoServer) -> Iterator[Tray]:
-    if not moto_server.running:
-        moto_server.start()
-    moto_server.reset()
-    made = Tray(desktop, desktop.home_for(isolated_home), moto_server.url)
+def running_tray(desktop: Desktop, isolated_home: Path, moto: MotoServer) -> Iterator[Tray]:
+    made = Tray(desktop, desktop.home_for(isolated_home), moto.url)
     try:
         yield made
     finally:
@@ -367,15 +344,15 @@ def running_tray(desktop: Desktop, isolated_home: Path, moto_server: MotoServer)
 
 
 @pytest.fixture
-def tray(desktop: Desktop, isolated_home: Path, moto_server: MotoServer) -> Iterator[Tray]:
+def tray(desktop: Desktop, isolated_home: Path, moto: MotoServer) -> Iterator[Tray]:
     """A tray on trayer (XEmbed, gtk backend)."""
-    yield from running_tray(desktop, isolated_home, moto_server)
+    yield from running_tray(desktop, isolated_home, moto)
 
 
 @pytest.fixture
-def host_tray(any_desktop: Desktop, isolated_home: Path, moto_server: MotoServer) -> Iterator[Tray]:
+def host_tray(any_desktop: Desktop, isolated_home: Path, moto: MotoServer) -> Iterator[Tray]:
     """A tray on each host in turn (trayer, xfce4-panel, sway + waybar), its backend chosen by the app."""
-    yield from running_tray(any_desktop, isolated_home, moto_server)
+    yield from running_tray(any_desktop, isolated_home, moto)
 
 
 # --------------------------------------------------------------------------------------------
@@ -544,9 +521,10 @@ def test_a_config_broken_while_running_keeps_the_last_good_accounts(tray: Tray) 
 def test_sts_down_gives_one_clear_notification_and_the_tray_keeps_running(
     desktop: Desktop, isolated_home: Path, tmp_path: Path
 ) -> None:
+    # Its own server, stopped half-way: the shared one's port stays ours for the tests after it.
     own = MotoServer(log_path=tmp_path / "moto_server.log")
     if not own.executable.exists():
-        no_moto(own)
+        missing_layer(f"moto_server not found at {own.executable} (pip install 'moto[server]')")
     own.start()
     try:
         tray = Tray(desktop, isolated_home, own.url, clear_seconds=120)  # keep what was copied

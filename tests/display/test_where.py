@@ -86,26 +86,11 @@ open({log!r}, "a", encoding="utf-8").write(repr(sys.argv[1:]) + "\\n")
 """
 
 
-@pytest.fixture(scope="module")
-def moto_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[MotoServer]:
-    server = MotoServer(log_path=tmp_path_factory.mktemp("moto") / "moto_server.log")
-    if not server.executable.exists():
-        kit.no_moto(server)
-    try:
-        server.start()
-        yield server
-    finally:
-        server.stop()
-
-
 @pytest.fixture
-def tray(desktop: Desktop, isolated_home: Path, moto_server: MotoServer) -> Iterator[kit.Tray]:
-    if not moto_server.running:
-        moto_server.start()
-    moto_server.reset()
+def tray(desktop: Desktop, isolated_home: Path, moto: MotoServer) -> Iterator[kit.Tray]:
     stub = FederationStub()
     stub.start()
-    made = kit.Tray(desktop, isolated_home, moto_server.url)
+    made = kit.Tray(desktop, isolated_home, moto.url)
     made.config_path.write_text(CONFIG)
     made.browser_log = isolated_home / "browser.jsonl"
     script = isolated_home / "browser.py"

@@ -17,27 +17,10 @@ from trayapp.core.signin import fetch_signin_token
 
 pytestmark = pytest.mark.aws
 
-SIDE = """
-[primary]
-region = "eu-west-1"
-
-[[account]]
-name = "side"
-account_id = "444455556666"
-role_name = "admin"
-"""
 SESSION = (
     "%7B%22sessionId%22%3A%22ASIAX%22%2C%22sessionKey%22%3A%22{key}%22%2C%22sessionToken%22%3A%22tok%22%7D"
 )
 DRIP = Delivery("drip", interval=0.5)  # each byte well inside any read timeout: only a deadline ends it
-
-
-@pytest.fixture
-def side(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    path = tmp_path / "c.toml"
-    path.write_text(SIDE)
-    monkeypatch.setenv("TRAYAPP_CONFIG", str(path))
-    return path
 
 
 def never(serial: str, account: object, problem: str | None) -> str | None:

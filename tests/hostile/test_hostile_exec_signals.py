@@ -14,20 +14,11 @@ import time
 from pathlib import Path
 
 import pytest
-from kit import TRAYAPP
+from kit import SIDE, TRAYAPP
 from support.servers import AwsEnv
 
 pytestmark = pytest.mark.aws
 
-SIDE = """
-[primary]
-region = "eu-west-1"
-
-[[account]]
-name = "side"
-account_id = "444455556666"
-role_name = "admin"
-"""
 
 # The child: says it is ready, records each signal, cleans up slowly (longer than the 0.2 s that
 # used to be allowed), then exits with 7 -- or, without traps, dies of the signal.

@@ -27,14 +27,6 @@ SECRET = "wJalrXUtnFEMI/K7MDENG/bPxRfiCYzEXAMPLEKEY"
 TOKEN = "FwoGZXIvYXdzEJr//////////wEaDEXAMPLEtokenAbC123+xYz=="
 
 
-@pytest.fixture
-def side(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    path = tmp_path / "config.toml"
-    path.write_text(SIDE)
-    monkeypatch.setenv("TRAYAPP_CONFIG", str(path))
-    return path
-
-
 def issued_secrets(sts_stub: StsFaultStub) -> list[str]:
     found = [PRIMARY_SECRET_ACCESS_KEY]
     for creds in sts_stub.issued:

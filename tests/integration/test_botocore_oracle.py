@@ -227,6 +227,31 @@ def prepare(case: Case, aws_env: AwsEnv, home: Path, tmp_path: Path, container: 
     return env
 
 
+@dataclass(frozen=True)
+class Rig:
+    """What every comparison here stands on: the AWS files, the two recording stubs, HOME and scratch."""
+
+    aws: AwsEnv
+    sts: RecordingStsStub
+    portal: SsoPortalStub
+    home: Path
+    scratch: Path
+
+    def prepare(self, case: Case, container: str = "") -> dict[str, str]:
+        return prepare(case, self.aws, self.home, self.scratch, container)
+
+
+@pytest.fixture
+def rig(
+    aws_env: AwsEnv,
+    recording_sts: RecordingStsStub,
+    portal: SsoPortalStub,
+    isolated_home: Path,
+    tmp_path: Path,
+) -> Rig:
+    return Rig(aws_env, recording_sts, portal, isolated_home, tmp_path)
+
+
 def run(argv: list[str], env: dict[str, str]) -> subprocess.CompletedProcess[str]:
     return subprocess.run(
         argv, env=env, capture_output=True, text=True, timeout=60, check=False, stdin=subprocess.DEVNULL
@@ -269,46 +294,31 @@ def trace(sts: RecordingStsStub, portal: SsoPortalStub, case: Case) -> list[tupl
 
 
 @pytest.mark.parametrize("case", [c for c in CASES if not c.refused], ids=lambda c: c.id)
-def test_trayapp_signs_as_botocore_does(
-    case: Case,
-    aws_env: AwsEnv,
-    recording_sts: RecordingStsStub,
-    portal: SsoPortalStub,
-    container: ContainerCredentialsStub,
-    isolated_home: Path,
-    tmp_path: Path,
-) -> None:
-    env = prepare(case, aws_env, isolated_home, tmp_path, container.url)
+def test_trayapp_signs_as_botocore_does(case: Case, container: ContainerCredentialsStub, rig: Rig) -> None:
+    env = rig.prepare(case, container.url)
     oracle = run([sys.executable, "-c", BOTOCORE_RUN, case.profile, MFA], env)
     assert oracle.returncode == 0, oracle.stderr
-    expected = trace(recording_sts, portal, case)
+    expected = trace(rig.sts, rig.portal, case)
     assert expected, "botocore made no call: the case tests nothing"
-    recording_sts.reset()
-    portal.reset()
+    rig.sts.reset()
+    rig.portal.reset()
 
     ours = run(
         [sys.executable, "-m", "trayapp", "creds", case.profile, "--format", "json", "--mfa-code", MFA], env
     )
     assert ours.returncode == 0, ours.stderr
-    assert trace(recording_sts, portal, case) == expected
+    assert trace(rig.sts, rig.portal, case) == expected
     secrets = [SECRET_B, SECRET_C, SECRET_ENV, SECRET_PROC, SECRET_ECS, SSO_TOKEN, MFA]
-    secrets += [c.secret_access_key for c in recording_sts.issued + portal.issued]
+    secrets += [c.secret_access_key for c in rig.sts.issued + rig.portal.issued]
     assert not [x for x in secrets if x in ours.stderr]  # whatever trayapp says, no secret in it
     # The last call's credentials are handed out (STS calls always follow a portal call here).
-    last = (recording_sts.issued or portal.issued)[-1]
+    last = (rig.sts.issued or rig.portal.issued)[-1]
     assert json.loads(ours.stdout)["AccessKeyId"] == last.access_key_id
 
 
 @pytest.mark.parametrize("case", [c for c in CASES if c.refused], ids=lambda c: c.id)
-def test_trayapp_refuses_what_botocore_refuses(
-    case: Case,
-    aws_env: AwsEnv,
-    recording_sts: RecordingStsStub,
-    portal: SsoPortalStub,
-    isolated_home: Path,
-    tmp_path: Path,
-) -> None:
-    env = prepare(case, aws_env, isolated_home, tmp_path)
+def test_trayapp_refuses_what_botocore_refuses(case: Case, rig: Rig) -> None:
+    env = rig.prepare(case)
     oracle = run([sys.executable, "-c", BOTOCORE_RUN, case.profile, MFA], env)
     assert oracle.returncode != 0 and "botocore.exceptions." in oracle.stderr
     for argv in (["creds", case.profile, "--mfa-code", MFA], ["config", "check"], ["list"]):
@@ -318,35 +328,23 @@ def test_trayapp_refuses_what_botocore_refuses(
         assert "AWS CLI would refuse it" in said[0]
         if argv[0] == "creds":
             assert result.returncode == 2 and result.stdout == ""
-    assert recording_sts.requests == [] and portal.requests == []
+    assert rig.sts.requests == [] and rig.portal.requests == []
 
 
-def test_a_named_source_without_keys_is_named(
-    aws_env: AwsEnv,
-    recording_sts: RecordingStsStub,
-    portal: SsoPortalStub,
-    isolated_home: Path,
-    tmp_path: Path,
-) -> None:
+def test_a_named_source_without_keys_is_named(rig: Rig) -> None:
     """Not "the primary IAM user": the profile the config names as the source."""
     case = Case("keyless-source", ROLE_A + "source_profile = B\n[profile B]\nregion = eu-west-1\n")
-    env = prepare(case, aws_env, isolated_home, tmp_path)
+    env = rig.prepare(case)
     result = run([sys.executable, "-m", "trayapp", "creds", "A"], env)
     assert result.returncode == 2
     assert result.stderr.strip().splitlines() == [
         "trayapp: AWS profile 'A' cannot be used as the AWS CLI would refuse it too: "
         'the source profile "B" must have credentials'
     ]
-    assert recording_sts.requests == []
+    assert rig.sts.requests == []
 
 
-def test_nested_values_skip_the_profile_with_a_warning(
-    aws_env: AwsEnv,
-    isolated_home: Path,
-    tmp_path: Path,
-    portal: SsoPortalStub,
-    recording_sts: RecordingStsStub,
-) -> None:
+def test_nested_values_skip_the_profile_with_a_warning(rig: Rig) -> None:
     """An indented sub-key block where a value belongs: that profile is skipped, the others stay."""
     text = (
         ROLE_A
@@ -361,27 +359,19 @@ def test_nested_values_skip_the_profile_with_a_warning(
         """
         )
     )
-    env = prepare(Case("nested", text), aws_env, isolated_home, tmp_path)
+    env = rig.prepare(Case("nested", text))
     result = run([sys.executable, "-m", "trayapp", "list", "--json"], env)
     assert result.returncode == 0, result.stderr
     assert [a["name"] for a in json.loads(result.stdout)] == ["A"]
     assert "unexpected" not in result.stderr
     [warning] = result.stderr.splitlines()
-    assert str(aws_env.config_file) in warning and "profile odd" in warning and "nested" in warning
+    assert str(rig.aws.config_file) in warning and "profile odd" in warning and "nested" in warning
 
 
-def test_a_refused_source_key_is_named_as_that_profile(
-    aws_env: AwsEnv,
-    recording_sts: RecordingStsStub,
-    portal: SsoPortalStub,
-    isolated_home: Path,
-    tmp_path: Path,
-) -> None:
+def test_a_refused_source_key_is_named_as_that_profile(rig: Rig) -> None:
     """STS refuses profile B's key: the sentence names B, never "the primary"."""
-    env = prepare(
-        Case("bad-key", ROLE_A + "source_profile = B\n" + STATIC_B), aws_env, isolated_home, tmp_path
-    )
-    recording_sts.set_fault("invalid_client_token_id", actions=["AssumeRole"])
+    env = rig.prepare(Case("bad-key", ROLE_A + "source_profile = B\n" + STATIC_B))
+    rig.sts.set_fault("invalid_client_token_id", actions=["AssumeRole"])
     result = run([sys.executable, "-m", "trayapp", "creds", "A"], env)
     assert result.returncode == 1
     assert result.stderr.strip().splitlines() == [
@@ -390,13 +380,7 @@ def test_a_refused_source_key_is_named_as_that_profile(
     ]
 
 
-def test_a_middle_hop_botocore_assumed_is_kept_in_trayapps_cache(
-    aws_env: AwsEnv,
-    recording_sts: RecordingStsStub,
-    portal: SsoPortalStub,
-    isolated_home: Path,
-    tmp_path: Path,
-) -> None:
+def test_a_middle_hop_botocore_assumed_is_kept_in_trayapps_cache(rig: Rig) -> None:
     """Two profiles on one MFA-guarded hop: the second reuses the hop (botocore's cache hook), no second code."""
     text = (
         "[profile A1]\nrole_arn = arn:aws:iam::123456789012:role/A1\nsource_profile = B\n"
@@ -404,15 +388,15 @@ def test_a_middle_hop_botocore_assumed_is_kept_in_trayapps_cache(
         "[profile B]\nrole_arn = arn:aws:iam::123456789012:role/RoleB\nsource_profile = C\n"
         "mfa_serial = arn:aws:iam::123456789012:mfa/c\n" + STATIC_C
     )
-    env = prepare(Case("hop", text), aws_env, isolated_home, tmp_path)
+    env = rig.prepare(Case("hop", text))
     first = run([sys.executable, "-m", "trayapp", "creds", "A1", "--mfa-code", MFA], env)
     assert first.returncode == 0, first.stderr
     second = run([sys.executable, "-m", "trayapp", "creds", "A2"], env)  # no code to give, no terminal
     assert second.returncode == 0, second.stderr
-    roles = [r.form["RoleArn"].rsplit("/", 1)[-1] for r in recording_sts.calls("AssumeRole")]
+    roles = [r.form["RoleArn"].rsplit("/", 1)[-1] for r in rig.sts.calls("AssumeRole")]
     assert roles == ["RoleB", "A1", "A2"]
-    assert [r.form.get("TokenCode") for r in recording_sts.calls("AssumeRole")] == [MFA, None, None]
-    hop = recording_sts.issued[0].access_key_id
-    assert [signing_key(r) for r in recording_sts.calls("AssumeRole")][1:] == [hop, hop]
+    assert [r.form.get("TokenCode") for r in rig.sts.calls("AssumeRole")] == [MFA, None, None]
+    hop = rig.sts.issued[0].access_key_id
+    assert [signing_key(r) for r in rig.sts.calls("AssumeRole")][1:] == [hop, hop]
     forgot = run([sys.executable, "-m", "trayapp", "forget", "A1"], env)
     assert forgot.returncode == 0 and "Forgot 2 cached sessions" in forgot.stderr  # the hop goes with it

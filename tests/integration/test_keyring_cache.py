@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import importlib.util
 import json
-import os
 import shutil
 import stat
 import subprocess
@@ -22,6 +21,7 @@ from typing import Any
 import pytest
 from sessions_kit import SIDE_PROJECT, one_sentence, run_trayapp, use_config
 from support.keyring_service import FOREIGN, SecretService, missing_tools
+from support.layers import missing_layer
 from support.servers import AwsEnv, MotoServer
 
 from trayapp.core.cache import sessions_dir
@@ -52,19 +52,12 @@ BACKEND_REPORT = (
 )
 
 
-def _missing(reason: str) -> None:
-    """As in the integration conftest: skip loudly, or fail with ``CI=true``."""
-    if os.environ.get("CI", "").lower() == "true":
-        pytest.fail(f"{reason} (CI=true: a missing layer is a failure)", pytrace=False)
-    pytest.skip(f"SKIPPED LAYER: {reason}")
-
-
 @pytest.fixture
 def secret_service(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[SecretService]:
     """A fresh, unlocked gnome-keyring on a private bus; this test's environment points at it only."""
     missing = missing_tools()
     if missing:
-        _missing(f"{', '.join(missing)} not installed (apt-get install gnome-keyring dbus)")
+        missing_layer(f"{', '.join(missing)} not installed (apt-get install gnome-keyring dbus)")
     with SecretService(tmp_path / "secret-service") as service:
         for name in FOREIGN:
             monkeypatch.delenv(name, raising=False)

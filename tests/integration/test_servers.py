@@ -22,6 +22,7 @@ from botocore.exceptions import (
     EndpointConnectionError,
     ReadTimeoutError,
 )
+from botocore.retries.standard import ExponentialBackoff
 from support.awscli import _clean_env, awscli_venv, run_aws
 from support.servers import (
     PRIMARY_ACCESS_KEY_ID,
@@ -167,21 +168,47 @@ def test_sts_stub_faults_reach_boto3_as_client_errors(sts_stub: StsFaultStub, na
     assert caught.value.response["ResponseMetadata"]["HTTPStatusCode"] == fault.status
 
 
-def test_sts_stub_fault_messages_users_meet() -> None:
-    expected = {
-        "access_denied": ("AccessDenied", "is not authorized to perform: sts:AssumeRole"),
-        "bad_mfa": ("AccessDenied", "MultiFactorAuthentication failed with invalid MFA one time pass code."),
-        "expired_token": ("ExpiredToken", "expired"),
-        "invalid_client_token_id": ("InvalidClientTokenId", "invalid"),
-        "region_disabled": ("RegionDisabledException", "not activated in this region"),
-        "throttling": ("Throttling", "Rate exceeded"),
-        "chaining_limit": (
-            "ValidationError",
-            "exceeds the 1 hour session limit for roles assumed by role chaining",
-        ),
-    }
-    for name, (code, text) in expected.items():
-        assert STS_FAULTS[name].code == code and text in STS_FAULTS[name].message
+# What AWS STS answers, as documented and as users meet it (AWS-FACTS.md), written out here rather than
+# read from the stub: each fault must reach a real boto3 client with this code and wording.
+AWS_ANSWERS = {
+    "access_denied": ("AccessDenied", 403, "is not authorized to perform: sts:AssumeRole"),
+    "bad_mfa": ("AccessDenied", 403, "MultiFactorAuthentication failed with invalid MFA one time pass code."),
+    "expired_token": ("ExpiredToken", 400, "expired"),
+    "invalid_client_token_id": ("InvalidClientTokenId", 403, "invalid"),
+    "region_disabled": ("RegionDisabledException", 403, "not activated in this region"),
+    "throttling": ("Throttling", 400, "Rate exceeded"),
+    "chaining_limit": (
+        "ValidationError",
+        400,
+        "exceeds the 1 hour session limit for roles assumed by role chaining",
+    ),
+    "duration_too_long": ("ValidationError", 400, "exceeds the MaxSessionDuration set for this role"),
+    "signature_expired": ("SignatureDoesNotMatch", 403, "Signature expired"),
+    "internal_error": ("InternalFailure", 500, "internal error"),
+}
+# Which of them botocore's standard retry mode tries again: throttling and 5xx, nothing a user must fix.
+RETRIED = {"throttling", "internal_error"}
+
+
+def test_every_stub_fault_is_one_aws_documents() -> None:
+    assert sorted(STS_FAULTS) == sorted(AWS_ANSWERS)
+
+
+@pytest.mark.parametrize("name", sorted(AWS_ANSWERS))
+def test_sts_stub_faults_answer_as_aws_does_and_botocore_retries_alike(
+    sts_stub: StsFaultStub, name: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    code, status, wording = AWS_ANSWERS[name]
+    sts_stub.set_fault(name)
+    # botocore decides whether to retry; only its jittered wait (up to a second) is taken out.
+    monkeypatch.setattr(ExponentialBackoff, "delay_amount", lambda self, context: 0)
+    standard = Config(retries={"mode": "standard", "total_max_attempts": 2})
+    with pytest.raises(ClientError) as caught:
+        sts_client(sts_stub.url, standard).assume_role(RoleArn=ROLE_ARN, RoleSessionName="s1")
+    answer = caught.value.response
+    assert (answer["Error"]["Code"], answer["ResponseMetadata"]["HTTPStatusCode"]) == (code, status)
+    assert wording in answer["Error"]["Message"]
+    assert len(sts_stub.calls("AssumeRole")) == (2 if name in RETRIED else 1)
 
 
 def test_sts_stub_success_parses_and_records_the_form(sts_stub: StsFaultStub) -> None:

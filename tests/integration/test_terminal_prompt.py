@@ -13,6 +13,7 @@ from pathlib import Path
 
 import pytest
 from sessions_kit import MFA_SERIAL, SIDE_PROJECT, TRAYAPP, use_config
+from support.layers import missing_layer
 from support.servers import AwsEnv, StsFaultStub
 
 pytestmark = pytest.mark.aws
@@ -67,9 +68,7 @@ class Terminal:
 @pytest.fixture
 def terminal() -> Iterator[Terminal]:
     if not shutil.which("tmux"):
-        if os.environ.get("CI") == "true":
-            pytest.fail("tmux is missing: the terminal prompt layer cannot run")
-        pytest.skip("SKIPPED LAYER: tmux is missing")
+        missing_layer("tmux is missing: the terminal prompt layer cannot run")
     workdir = Path(tempfile.mkdtemp(prefix="trayapp-tmux-"))  # short: a unix socket path has a length limit
     term = Terminal(workdir)
     try:

@@ -16,7 +16,6 @@ import subprocess
 import sys
 import textwrap
 import time
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -47,27 +46,6 @@ CONFIG = textwrap.dedent(
 IDENTIFY = "import boto3; print(boto3.client('sts').get_caller_identity()['Arn'])"
 EXPORT = re.compile(r"^ export (AWS_[A-Z_]+)='([^']*)'$", re.MULTILINE)
 USER_LIBRARY_PATH = "/opt/trayapp-test/lib"
-
-
-def _no_moto(server: MotoServer) -> None:
-    message = (
-        f"PACKAGING TESTS NOT RUN: moto_server not found at {server.executable} (pip install 'moto[server]')"
-    )
-    if os.environ.get("CI", "").lower() == "true":
-        pytest.fail(message, pytrace=False)
-    pytest.skip(message)
-
-
-@pytest.fixture(scope="module")
-def moto_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[MotoServer]:
-    server = MotoServer(log_path=tmp_path_factory.mktemp("moto") / "moto_server.log")
-    if not server.executable.exists():
-        _no_moto(server)
-    try:
-        server.start()
-        yield server
-    finally:
-        server.stop()
 
 
 @pytest.fixture
@@ -136,10 +114,9 @@ def test_version_and_list_json(bundle: Path, home: Path) -> None:
     ]
 
 
-def test_creds_against_moto_print_role_keys(bundle: Path, home: Path, moto_server: MotoServer) -> None:
+def test_creds_against_moto_print_role_keys(bundle: Path, home: Path, moto: MotoServer) -> None:
     """botocore's service models and endpoints are in the bundle: STS answers and the keys are a role's."""
-    moto_server.reset()
-    done = run(bundle, bundle_env(home, moto_server.url), "creds", "side-project")
+    done = run(bundle, bundle_env(home, moto.url), "creds", "side-project")
     assert done.returncode == 0, done.stderr
     assert done.stderr == ""
     values = dict(EXPORT.findall(done.stdout))
@@ -148,10 +125,9 @@ def test_creds_against_moto_print_role_keys(bundle: Path, home: Path, moto_serve
     assert values["AWS_REGION"] == "eu-central-1"
 
 
-def test_credential_process_through_the_m_form(bundle: Path, home: Path, moto_server: MotoServer) -> None:
+def test_credential_process_through_the_m_form(bundle: Path, home: Path, moto: MotoServer) -> None:
     """``trayapp -m trayapp ...``: how trayapp writes its credential_process lines when frozen."""
-    moto_server.reset()
-    env = bundle_env(home, moto_server.url)
+    env = bundle_env(home, moto.url)
     done = run(bundle, env, "-m", "trayapp", "creds", "side-project", "--format", "credential-process")
     assert done.returncode == 0, done.stderr
     answer = json.loads(done.stdout)
@@ -164,11 +140,10 @@ def test_credential_process_through_the_m_form(bundle: Path, home: Path, moto_se
 
 
 def test_exec_gives_the_role_and_the_users_library_path(
-    bundle: Path, home: Path, moto_server: MotoServer
+    bundle: Path, home: Path, moto: MotoServer
 ) -> None:
     """The child is the role, and sees the LD_LIBRARY_PATH the user had, not the bundle's."""
-    moto_server.reset()
-    env = {**bundle_env(home, moto_server.url), "LD_LIBRARY_PATH": USER_LIBRARY_PATH}
+    env = {**bundle_env(home, moto.url), "LD_LIBRARY_PATH": USER_LIBRARY_PATH}
     script = f'printf "%s\\n" "${{LD_LIBRARY_PATH-unset}}"; exec {sys.executable} -c "{IDENTIFY}"'
     done = run(bundle, env, "exec", "side-project", "--", "sh", "-c", script)
     assert done.returncode == 0, done.stderr
@@ -178,18 +153,17 @@ def test_exec_gives_the_role_and_the_users_library_path(
 
 
 def test_the_bundle_started_by_the_bundle_loads_its_own_libraries(
-    bundle: Path, home: Path, moto_server: MotoServer
+    bundle: Path, home: Path, moto: MotoServer
 ) -> None:
     """A bundled helper (as the clipboard clear is) starts afresh rather than as our restarted child.
 
     The inner bundle runs ``config edit`` with an "editor" that lists where its parent, the inner
     bundle, loaded zlib from: the bundle's copy, as for any top-level start.
     """
-    moto_server.reset()
     editor = home / "show_zlib.sh"
     editor.write_text('#!/bin/sh\ngrep -o "/[^ ]*/libz\\.so[^ ]*" /proc/$PPID/maps | sort -u\n')
     editor.chmod(0o755)
-    env = {**bundle_env(home, moto_server.url), "VISUAL": str(editor)}
+    env = {**bundle_env(home, moto.url), "VISUAL": str(editor)}
     done = run(bundle, env, "exec", "side-project", "--", str(bundle), "config", "edit")
     assert done.returncode == 0, done.stderr
     assert done.stdout.splitlines() == [str(bundle.parent / "_internal" / "libz.so.1")], done.stdout

@@ -26,7 +26,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
-from typing import Any
+from typing import Any, Generic, TypeVar
 from urllib.parse import parse_qs, urlsplit
 from xml.sax.saxutils import escape
 
@@ -243,6 +243,16 @@ class _Handler(http.server.BaseHTTPRequestHandler):
         self.end_headers()
         self.wfile.write(body)
 
+    def path_and_query(self) -> tuple[str, str, dict[str, str]]:
+        """The request's path, its raw query string, and the query decoded (first value of each name)."""
+        parts = urlsplit(self.path)
+        return parts.path, parts.query, first_values(parts.query)
+
+
+def first_values(encoded: str) -> dict[str, str]:
+    """A query string or form body decoded as AWS reads it: the first value of each name, blanks kept."""
+    return {k: v[0] for k, v in parse_qs(encoded, keep_blank_values=True).items()}
+
 
 @dataclass(frozen=True)
 class Delivery:
@@ -344,6 +354,26 @@ class _LoopbackServer:
         self.stop()
 
 
+RequestT = TypeVar("RequestT")
+
+
+class _RecordingServer(_LoopbackServer, Generic[RequestT]):
+    """A stub that keeps every request it answered, in order, for the test to read back."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self._requests: list[RequestT] = []
+
+    @property
+    def requests(self) -> list[RequestT]:
+        with self._lock:
+            return list(self._requests)
+
+    def _record(self, request: RequestT) -> None:
+        with self._lock:
+            self._requests.append(request)
+
+
 # --------------------------------------------------------------------------------------------
 # Federation stub
 # --------------------------------------------------------------------------------------------
@@ -369,16 +399,15 @@ class FederationRequest:
 class _FederationHandler(_Handler):
     def do_GET(self) -> None:
         stub: FederationStub = self.server.stub  # type: ignore[attr-defined]
-        parts = urlsplit(self.path)
-        query = {k: v[0] for k, v in parse_qs(parts.query, keep_blank_values=True).items()}
-        status, body, content_type, token, session, duration = stub._answer(parts.path, query)
+        path, raw_query, query = self.path_and_query()
+        status, body, content_type, token, session, duration = stub._answer(path, query)
         with stub._lock:
             delivery = stub._deliveries.pop(0) if stub._deliveries else None
         stub._record(
             FederationRequest(
                 method="GET",
-                path=parts.path,
-                raw_query=parts.query,
+                path=path,
+                raw_query=raw_query,
                 query=query,
                 action=query.get("Action"),
                 session=session,
@@ -394,7 +423,7 @@ class _FederationHandler(_Handler):
         self.send_body(status, body.encode(), content_type)
 
 
-class FederationStub(_LoopbackServer):
+class FederationStub(_RecordingServer[FederationRequest]):
     """``GET /federation?Action=getSigninToken&Session=...[&SessionDuration=...]`` on loopback.
 
     Answers ``{"SigninToken": "<random>"}``; a malformed Session, a SessionDuration outside
@@ -407,7 +436,6 @@ class FederationStub(_LoopbackServer):
 
     def __init__(self) -> None:
         super().__init__()
-        self._requests: list[FederationRequest] = []
         self._tokens: list[str] = []
         self._failures: list[tuple[int, str]] = []
         self._deliveries: list[Delivery] = []
@@ -416,11 +444,6 @@ class FederationStub(_LoopbackServer):
         """Deliver the next ``times`` answers the hostile way (slow drip, truncated)."""
         with self._lock:
             self._deliveries.extend([delivery] * times)
-
-    @property
-    def requests(self) -> list[FederationRequest]:
-        with self._lock:
-            return list(self._requests)
 
     @property
     def tokens_issued(self) -> list[str]:
@@ -442,10 +465,6 @@ class FederationStub(_LoopbackServer):
             self._requests.clear()
             self._tokens.clear()
             self._failures.clear()
-
-    def _record(self, request: FederationRequest) -> None:
-        with self._lock:
-            self._requests.append(request)
 
     def _answer(
         self,
@@ -568,7 +587,7 @@ class IssuedCredentials:
     expiration: datetime
 
 
-class StsFaultStub(_LoopbackServer):
+class StsFaultStub(_RecordingServer[StsRequest]):
     """Enough of the STS Query protocol for boto3: AssumeRole, GetCallerIdentity, GetSessionToken,
     GetFederationToken; answers success unless told to fail.
 
@@ -594,7 +613,6 @@ class StsFaultStub(_LoopbackServer):
         self.used_mfa_codes: set[str] = set()
         self._issued: list[IssuedCredentials] = []
         self._rules: list[_Rule] = []
-        self._requests: list[StsRequest] = []
         self._delivery: Delivery | None = None
         self._raw_body: tuple[bytes, str] | None = None
 
@@ -652,11 +670,6 @@ class StsFaultStub(_LoopbackServer):
     # -- inspection ----------------------------------------------------------------------------
 
     @property
-    def requests(self) -> list[StsRequest]:
-        with self._lock:
-            return list(self._requests)
-
-    @property
     def issued(self) -> list[IssuedCredentials]:
         """Credentials handed out by successful AssumeRole/GetSessionToken/GetFederationToken, in order."""
         with self._lock:
@@ -679,10 +692,6 @@ class StsFaultStub(_LoopbackServer):
                     rule.remaining -= 1
                 return rule
         return None
-
-    def _record(self, request: StsRequest) -> None:
-        with self._lock:
-            self._requests.append(request)
 
     def _new_credentials(self, seconds: int) -> IssuedCredentials:
         creds = IssuedCredentials(
@@ -784,11 +793,9 @@ def _sts_error(fault: StsFault, request_id: str) -> str:
 class _StsHandler(_Handler):
     def _handle(self, body: bytes) -> None:
         stub: StsFaultStub = self.server.stub  # type: ignore[attr-defined]
-        form = {k: v[0] for k, v in parse_qs(body.decode("utf-8", "replace"), keep_blank_values=True).items()}
+        form = first_values(body.decode("utf-8", "replace"))
         if self.command == "GET":
-            form.update(
-                {k: v[0] for k, v in parse_qs(urlsplit(self.path).query, keep_blank_values=True).items()}
-            )
+            form.update(self.path_and_query()[2])
         action: str | None = form.get("Action")
         headers = {k: v for k, v in self.headers.items()}
         rule = stub._pick_rule(action)
@@ -979,7 +986,7 @@ class PortalRequest:
     status: int
 
 
-class SsoPortalStub(_LoopbackServer):
+class SsoPortalStub(_RecordingServer[PortalRequest]):
     """The IAM Identity Center portal API (GetRoleCredentials, ListAccounts, ListAccountRoles) on loopback.
 
     ``accounts`` maps an account id to (name, [role names]); lists come ``page_size`` at a time
@@ -991,13 +998,7 @@ class SsoPortalStub(_LoopbackServer):
         self.token = token
         self.accounts = accounts
         self.page_size = page_size
-        self._requests: list[PortalRequest] = []
         self._issued: list[IssuedCredentials] = []
-
-    @property
-    def requests(self) -> list[PortalRequest]:
-        with self._lock:
-            return list(self._requests)
 
     @property
     def issued(self) -> list[IssuedCredentials]:
@@ -1021,7 +1022,7 @@ class SsoPortalStub(_LoopbackServer):
         if token != self.token:
             return 401, {"message": "Session token not found or invalid"}
         if path == "/assignment/accounts":
-            items = [
+            items: list[dict[str, Any]] = [
                 {"accountId": i, "accountName": name, "emailAddress": f"{i}@example.com"}
                 for i, (name, _) in self.accounts.items()
             ]
@@ -1055,12 +1056,10 @@ class SsoPortalStub(_LoopbackServer):
 class _PortalHandler(_Handler):
     def do_GET(self) -> None:
         stub: SsoPortalStub = self.server.stub  # type: ignore[attr-defined]
-        split = urlsplit(self.path)
-        query = {k: v[0] for k, v in parse_qs(split.query).items()}
+        path, _, query = self.path_and_query()
         token = self.headers.get("x-amz-sso_bearer_token")
-        status, body = stub.answer(split.path, query, token)
-        with stub._lock:
-            stub._requests.append(PortalRequest(split.path, query, token, status))
+        status, body = stub.answer(path, query, token)
+        stub._record(PortalRequest(path, query, token, status))
         headers = {"x-amzn-ErrorType": "UnauthorizedException"} if status == 401 else {}
         with contextlib.suppress(OSError):
             self.send_body(status, json.dumps(body).encode(), "application/json", headers)

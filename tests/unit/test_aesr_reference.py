@@ -179,11 +179,16 @@ def test_role_arn_that_contradicts_the_other_keys_is_reported(extra: str, reason
     assert skipped_of(text) == {"A": reason}
 
 
-def test_the_same_examples_in_the_aws_config(isolated_home: Path) -> None:
+def write_aws_config(text: str) -> Path:
+    """Write ``text`` where botocore and trayapp look for ``~/.aws/config`` (the isolated HOME's)."""
     path = Path(os.environ["AWS_CONFIG_FILE"])
     path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text(textwrap.dedent(TARGETS + BASE_WITH_ROLE), encoding="utf-8")
-    accounts, problems = role_profiles(path)
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
+def test_the_same_examples_in_the_aws_config(isolated_home: Path) -> None:
+    accounts, problems = role_profiles(write_aws_config(textwrap.dedent(TARGETS + BASE_WITH_ROLE)))
     assert problems == []
     assert [(a.name, a.account_id, a.role_name, a.region, a.source_profile) for a in accounts] == [
         ("target1", "111122223334", "Role1", "eu-west-1", "base1"),
@@ -194,43 +199,52 @@ def test_the_same_examples_in_the_aws_config(isolated_home: Path) -> None:
     ]
 
 
-def test_aws_config_role_arn_contradicting_aesr_keys_is_a_problem(isolated_home: Path) -> None:
-    path = Path(os.environ["AWS_CONFIG_FILE"])
-    path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text(
-        "[profile A]\nrole_arn = arn:aws:iam::123456789012:role/admin\ncredential_source = Environment\n"
-        "aws_account_id = 999999999999\n",
-        encoding="utf-8",
-    )
-    accounts, [problem] = role_profiles(path)
-    assert accounts == [] and (problem.line, problem.key) == (1, "profile A")
-    assert "aws_account_id says 999999999999" in problem.message
+UNDER_A_BASE_WITHOUT_TARGET_ROLE = (
+    "[profile base]\naws_account_id = 111100003333\n\n[profile target]\naws_account_id = 111122223335\n"
+    "source_profile = base\n"
+)
 
 
-def test_aws_config_key_given_twice_is_said_with_its_line(isolated_home: Path) -> None:
-    """botocore (configparser) refuses the whole file, and so does the AWS CLI: said, never silently empty."""
-    path = Path(os.environ["AWS_CONFIG_FILE"])
-    path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text(
-        "[profile A]\nrole_arn = arn:aws:iam::123456789012:role/a\nrole_arn = arn:aws:iam::123456789012:role/b\n",
-        encoding="utf-8",
-    )
-    accounts, [problem] = role_profiles(path)
-    assert accounts == [] and problem.line == 3 and "role_arn" in problem.message
+@pytest.mark.parametrize(
+    ("text", "line", "key", "said"),
+    [
+        pytest.param(
+            "[profile A]\nrole_arn = arn:aws:iam::123456789012:role/admin\ncredential_source = Environment\n"
+            "aws_account_id = 999999999999\n",
+            1,
+            "profile A",
+            "aws_account_id says 999999999999",
+            id="role_arn-contradicting-aesr-keys",
+        ),
+        # botocore (configparser) refuses the whole file, and so does the AWS CLI: said, never silently empty.
+        pytest.param(
+            "[profile A]\nrole_arn = arn:aws:iam::123456789012:role/a\n"
+            "role_arn = arn:aws:iam::123456789012:role/b\n",
+            3,
+            None,
+            "role_arn",
+            id="key-given-twice",
+        ),
+        pytest.param(
+            UNDER_A_BASE_WITHOUT_TARGET_ROLE,
+            4,
+            "profile target",
+            "sets no target_role_name",
+            id="role-under-a-base-without-target_role_name",
+        ),
+    ],
+)
+def test_an_aws_config_problem_is_said_with_its_line(
+    isolated_home: Path, text: str, line: int, key: str | None, said: str
+) -> None:
+    accounts, [problem] = role_profiles(write_aws_config(text))
+    assert accounts == [] and problem.line == line and said in problem.message
+    if key is not None:
+        assert problem.key == key
 
 
-def test_a_role_under_a_base_without_target_role_name_is_said_not_dropped(isolated_home: Path) -> None:
-    path = Path(os.environ["AWS_CONFIG_FILE"])
-    path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text(
-        "[profile base]\naws_account_id = 111100003333\n\n[profile target]\naws_account_id = 111122223335\n"
-        "source_profile = base\n",
-        encoding="utf-8",
-    )
-    accounts, [problem] = role_profiles(path)
-    assert accounts == [] and (problem.line, problem.key) == (4, "profile target")
-    assert "sets no target_role_name" in problem.message
-    _, skipped = parse_aesr(path.read_text())
+def test_aesr_skips_a_role_under_a_base_without_target_role_name_saying_why() -> None:
+    _, skipped = parse_aesr(UNDER_A_BASE_WITHOUT_TARGET_ROLE)
     assert [s.reason for s in skipped if s.label.startswith("target")] == [
         "no role_name, and its base [base] sets no target_role_name"
     ]

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import os
 import shlex
 import stat
 import subprocess
@@ -12,6 +11,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 import pytest
+from support.layers import POSIX_ONLY
 
 from trayapp.core import exporting
 from trayapp.core.awsconfig import load_profiles
@@ -212,22 +212,26 @@ def test_a_damaged_block_is_refused(tmp_path: Path) -> None:
     assert path.read_bytes() == original
 
 
+def test_a_missing_file_and_folder_are_created(tmp_path: Path) -> None:
+    path = tmp_path / "home" / ".aws" / "config"
+    assert write_block(path, EXPECTED) == path
+    assert path.read_text() == EXPECTED
+
+
+@POSIX_ONLY
 def test_a_missing_file_and_folder_are_created_private(tmp_path: Path) -> None:
     path = tmp_path / "home" / ".aws" / "config"
     write_block(path, EXPECTED)
-    assert path.read_text() == EXPECTED
-    if os.name == "posix":
-        assert mode(path) == 0o600
-        assert mode(path.parent) == 0o700
+    assert (mode(path), mode(path.parent)) == (0o600, 0o700)
 
 
+@POSIX_ONLY
 def test_an_existing_file_becomes_0600(tmp_path: Path) -> None:
     path = tmp_path / "config"
     path.write_bytes(USER_CONFIG)
     path.chmod(0o644)
     write_block(path, EXPECTED)
-    if os.name == "posix":
-        assert mode(path) == 0o600
+    assert mode(path) == 0o600
 
 
 def test_a_symlinked_config_stays_a_link(tmp_path: Path) -> None:

@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 import json
-import os
 import threading
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
 from support.fakeenv import Fakes
+from support.layers import POSIX_ONLY
 
 from trayapp.app import App
 from trayapp.core.cache import CachedSession, MemoryCache
@@ -173,12 +173,17 @@ def test_the_file_round_trips_and_reads_the_old_format(tmp_path: Path) -> None:
     )
     store.save(state)
     assert StateStore(store.path).load() == state
-    if os.name == "posix":
-        assert store.path.stat().st_mode & 0o777 == 0o600
 
     store.path.write_text(json.dumps({"active": "prod", "active_until": stamp(at(30)), "recent": ["prod"]}))
     assert store.load() == State(console=Console("prod", "switch-role", stamp(at(30))), recent=("prod",))
     assert store.problem is None
+
+
+@POSIX_ONLY
+def test_the_file_is_private(tmp_path: Path) -> None:
+    store = StateStore(tmp_path / "state.json")
+    store.save(State(clipboard="f" * 64))
+    assert store.path.stat().st_mode & 0o777 == 0o600
 
 
 @pytest.mark.parametrize(
