@@ -84,7 +84,7 @@ class App:
 
     @property
     def provider(self) -> SessionProvider:
-        """The AWS engine, built on first use: the tray paints before it loads (hashlib, then boto3)."""
+        """The AWS engine, built on first use: the tray paints before it loads (hashlib, then botocore)."""
         with self._provider_lock:
             if self._provider is None:
                 from trayapp.core.sessions import SessionProvider

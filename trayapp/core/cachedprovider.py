@@ -23,7 +23,7 @@ class CachedProvider:
         self.locks = locks or locks_for(cache)
 
     def cached(self, key: str) -> CachedSession | None:
-        """The fresh session under ``key``, without a lock, a network call or boto3."""
+        """The fresh session under ``key``, without a lock, a network call or botocore."""
         found = self.cache.get(key)
         return found if found and found.fresh(self.clock()) else None
 

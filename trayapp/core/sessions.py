@@ -162,7 +162,7 @@ class SessionProvider:
     # -- the cached provider -----------------------------------------------------------------
 
     def cached(self, account: Account) -> CachedSession | None:
-        """A fresh cached session for the account, without calling AWS, prompting or importing boto3."""
+        """A fresh cached session for the account, without calling AWS, prompting or importing botocore."""
         return self.sessions.cached(self.cache_key(account))
 
     def credentials(self, account: Account) -> CachedSession:

@@ -103,7 +103,7 @@ def _run(config_path: Path, env: Environment) -> int:
     switcher = switcher_for(controller)
 
     def when_shown() -> None:
-        """Work the first paint does not need: who the primary is (boto3 and STS, quietly)."""
+        """Work the first paint does not need: who the primary is (botocore and STS, quietly)."""
         controller.workers.submit(controller.learn_identity)
 
     surface.run(when_shown=when_shown)
