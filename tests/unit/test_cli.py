@@ -330,8 +330,8 @@ def test_config_check_lists_every_problem(run_cli: RunCli, write_file: WriteFile
     assert [line.split(": ")[0:2] for line in result.stderr.splitlines()[1:]] == [
         [f"  {path}:2", "primary.region"],
         [f"  {path}:3", "primary.console"],
-        [f"  {path}:7", "account[1].account_id"],
-        [f"  {path}:9", "account[1].colour"],
+        [f"  {path}:7", "account 'a'.account_id"],
+        [f"  {path}:9", "account 'a'.colour"],
     ]
 
 
@@ -406,7 +406,7 @@ def test_config_edit_broken_edit_exits_2(
     result = run_cli("config", "edit", "--config", str(path), env={"EDITOR": str(editor)})
     assert result.returncode == 2
     line = path.read_text(encoding="utf-8").splitlines().index("account_id = 1234") + 1
-    assert f"{path}:{line}: account[1].account_id: must be a string of 12 digits in quotes" in result.stderr
+    assert f"{path}:{line}: account 'broken'.account_id: must be a string of 12 digits in quotes" in result.stderr
     assert "Traceback" not in result.stderr
 
 

@@ -337,7 +337,7 @@ INVALID = {
         account_id = "111111111111"
         role_name = "r"
         """,
-        "account[1].display_name",
+        "account 'a'.display_name",
         "must be a string in quotes, got an integer",
     ),
     "11-digit account id": (
@@ -347,7 +347,7 @@ INVALID = {
         account_id = "11111111111"  # <-
         role_name = "r"
         """,
-        "account[1].account_id",
+        "account 'a'.account_id",
         "must be exactly 12 digits",
     ),
     "integer account id": (
@@ -357,7 +357,7 @@ INVALID = {
         account_id = 44455556666  # <-
         role_name = "r"
         """,
-        "account[1].account_id",
+        "account 'a'.account_id",
         'in quotes (leading zeros are real), e.g. "044455556666"',
     ),
     "65-character display name": (
@@ -368,7 +368,7 @@ INVALID = {
         account_id = "111111111111"
         role_name = "r"
         """,
-        "account[1].display_name",
+        "account 'a'.display_name",
         "at most 64 characters, got 65",
     ),
     "unknown key with suggestion": (
@@ -379,7 +379,7 @@ INVALID = {
         role_name = "r"
         colour = "#ff0000"  # <-
         """,
-        "account[1].colour",
+        "account 'a'.colour",
         "unknown key; did you mean 'color'?",
     ),
     "unknown top-level table": (
@@ -427,7 +427,7 @@ INVALID = {
         account_id = "111111111111"
         role_arn = "arn:aws:iam::111111111111:role/r"  # <-
         """,
-        "account[1].role_arn",
+        "account 'a'.role_arn",
         "give role_arn or account_id + role_name, never both",
     ),
     "bad role_arn": (
@@ -436,8 +436,8 @@ INVALID = {
         name = "a"
         role_arn = "arn:aws:iam::111111111111:user/r"  # <-
         """,
-        "account[1].role_arn",
-        "must look like arn:aws:iam::123456789012:role/NAME",
+        "account 'a'.role_arn",
+        "is not a role ARN such as arn:aws:iam::123456789012:role/NAME",
     ),
     "missing role name": (
         """
@@ -445,7 +445,7 @@ INVALID = {
         name = "a"
         account_id = "111111111111"
         """,
-        "account[1]",
+        "account 'a'",
         "missing role_name",
     ),
     "bad region": (
@@ -473,27 +473,27 @@ INVALID = {
         role_name = "r"
         external_id = "no spaces allowed"  # <-
         """,
-        "account[1].external_id",
+        "account 'a'.external_id",
         "must be 2 to 1224 of letters, digits",
     ),
     "duration too long": (
         minimal_account('duration = "13h"  # <-'),
-        "account[1].duration",
+        "account 'a'.duration",
         "must be between 15m and 12h (900..43200 seconds), got 46800",
     ),
     "duration too short": (
         minimal_account('duration = "10m"  # <-'),
-        "account[1].duration",
+        "account 'a'.duration",
         "got 600",
     ),
     "duration not a duration": (
         minimal_account('duration = "an hour"  # <-'),
-        "account[1].duration",
+        "account 'a'.duration",
         'expected a duration such as "1h"',
     ),
     "bad colour": (
         minimal_account('color = "#12345"  # <-'),
-        "account[1].color",
+        "account 'a'.color",
         "expected a hex colour such as \"#2e7d32\", got '#12345'",
     ),
     "link that is not a switch-role link": (
@@ -514,12 +514,12 @@ INVALID = {
     ),
     "bad destination": (
         minimal_account('destination = "https://example.com/"  # <-'),
-        "account[1].destination",
+        "account 'a'.destination",
         'must be a console service such as "s3" or a path',
     ),
     "bidirectional override in a display name": (
         minimal_account('display_name = "evil\\u202eexe"  # <-'),
-        "account[1].display_name",
+        "account 'a'.display_name",
         "must not contain control or bidirectional-override characters",
     ),
 }
@@ -576,30 +576,30 @@ def test_every_problem_is_reported_at_once(write_file: WriteFile) -> None:
 
         [[account]]
         name = "a"
-        account_id = "12345678901"  # !account[1].account_id
+        account_id = "12345678901"  # !account 'a'.account_id
         role_name = "admin"
 
         [[account]]
         name = "b"
-        account_id = 444455556666  # !account[2].account_id
+        account_id = 444455556666  # !account 'b'.account_id
         role_name = "admin"
-        display_name = "xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx"  # !account[2].display_name
+        display_name = "xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx"  # !account 'b'.display_name
 
         [[account]]
         name = "c"
         account_id = "444455556666"
         role_name = "admin"
-        colour = "#ff0000"  # !account[3].colour
-        external_id = "x"  # !account[3].external_id
-        duration = "13h"  # !account[3].duration
-        color = "#12345"  # !account[3].color
+        colour = "#ff0000"  # !account 'c'.colour
+        external_id = "x"  # !account 'c'.external_id
+        duration = "13h"  # !account 'c'.duration
+        color = "#12345"  # !account 'c'.color
 
         [[account]]
         name = "c"  # !account[4].name
-        role_arn = "arn:aws:iam::444455556666:role/admin"  # !account[4].role_arn
+        role_arn = "arn:aws:iam::444455556666:role/admin"  # !account 'c'.role_arn
         account_id = "444455556666"
 
-        [[account]]  # !account[5]
+        [[account]]  # !account 'ok-but-incomplete'
         name = "ok-but-incomplete"
         """
     path = write_file("bad.toml", text)

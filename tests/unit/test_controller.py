@@ -232,10 +232,10 @@ def test_broken_edit_keeps_last_good_accounts_and_says_why(world: World) -> None
     controller.config_mtime = None  # as if the file had changed on disk
     controller.tick()
     assert [a.name for a in controller.config.accounts] == ["side-project", "back"]
-    assert controller.problem and "line 7: account[1].account_id" in controller.problem
+    assert controller.problem and "line 7: account 'side-project'.account_id" in controller.problem
     assert surface.notes[-1][0] == "Config problem, keeping the last good accounts"
     problem = next(e for e in controller.menu() if e.label.startswith("⚠ Config problem"))
-    assert problem.children[0].label.startswith("line 7: account[1].account_id: ")
+    assert problem.children[0].label.startswith("line 7: account 'side-project'.account_id: ")
     assert problem.children[-1].action is Command.EDIT
     assert controller.icon_spec().warning  # the problem stays visible after its notification
 

@@ -8,17 +8,17 @@ with a problem naming the file, its line and the profile; it never falls back to
 
 from __future__ import annotations
 
-import re
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
+from trayapp.core import colors
 from trayapp.core import identifiers as ids
+from trayapp.core import inisections as ini
 from trayapp.core.errors import Problem
 from trayapp.core.model import Account
 from trayapp.core.sourcechain import walk
 
-SECTION = re.compile(r"\s*\[\s*(?:profile\s+)?([^\]]+?)\s*\]")
 TEXT_KEYS = (
     "role_arn",
     "source_profile",
@@ -158,13 +158,13 @@ def _account(
         base = _text_values(profiles.get(profile.get("source_profile", ""), {}))
     except ValueError:
         base = {}  # the base's own problem is reported with the base; botocore judges the chain below
-    arn = profile.get("role_arn")
-    if arn:
-        m = ids.ROLE_ARN.fullmatch(arn)
-        if not m:
-            raise ValueError(f"role_arn {arn!r} is not a role ARN")
-        partition, account_id, role = m.group(1), m.group(2), m.group(3)
-        _check_agrees(profile, account_id, role)
+    if profile.get("role_arn"):
+        try:
+            arn = ids.parse_role_arn(profile["role_arn"])
+        except ValueError as exc:
+            raise ValueError(f"role_arn {exc}") from None
+        _check_agrees(profile, arn)
+        partition, account_id, role = arn
         chain: tuple[str, ...] = ()
         if not profile.get("web_identity_token_file"):
             chain, refused = walk(profiles, name)
@@ -198,11 +198,11 @@ def _account(
     source = profile.get("source_profile")
     return Account(
         name=name,
-        display_name=name[:64],
+        display_name=name[: ids.DISPLAY_NAME_MAX],
         account_id=account_id,
         role_name=role.strip("/"),
         partition=partition,
-        color=ids.normalize_color(color) if color else None,
+        color=colors.normalize_color(color) if color else None,
         region=region,
         external_id=profile.get("external_id"),
         duration_seconds=ids.parse_duration(duration) if duration else None,
@@ -217,14 +217,11 @@ def _account(
     )
 
 
-def _check_agrees(profile: dict[str, str], account_id: str, role: str) -> None:
+def _check_agrees(profile: dict[str, str], arn: ids.RoleArn) -> None:
     """AESR keys beside role_arn must say the same thing; trayapp will not pick one silently."""
-    given = profile.get("aws_account_id", "").replace("-", "")
-    if given and given != account_id:
-        raise ValueError(f"role_arn names account {account_id} but aws_account_id says {given}")
-    named = profile.get("role_name", "").strip("/")
-    if named and named != role.strip("/") and named != role.strip("/").rsplit("/", 1)[-1]:
-        raise ValueError(f"role_arn names role {role!r} but role_name says {named!r}")
+    conflict = ids.role_arn_conflict(arn, profile.get("aws_account_id", ""), profile.get("role_name", ""))
+    if conflict:
+        raise ValueError(conflict.sentence())
 
 
 def _sso_account(
@@ -249,11 +246,11 @@ def _sso_account(
     group = profile.get("group") or session or _start_host(profile.get("sso_start_url", ""))
     return Account(
         name=name,
-        display_name=name[:64],
+        display_name=name[: ids.DISPLAY_NAME_MAX],
         account_id=account_id,
         role_name=role,
         partition=ids.partition_of_region(region or "us-east-1"),
-        color=ids.normalize_color(color) if color else None,
+        color=colors.normalize_color(color) if color else None,
         region=region,
         group=group or None,
         source="aws-sso",
@@ -276,7 +273,8 @@ def _section_lines(path: Path) -> dict[str, int]:
     except OSError:
         return lines
     for number, line in enumerate(text.splitlines(), start=1):
-        m = SECTION.match(line)
-        if m:
-            lines.setdefault(m.group(1), number)
+        header = ini.header(line)
+        name = ini.config_profile(header) if header is not None else None
+        if name is not None:
+            lines.setdefault(name, number)
     return lines

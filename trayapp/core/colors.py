@@ -1,9 +1,12 @@
-"""Colours: the console's switch-role palette and the menu's emoji swatches, matched as people see them."""
+"""Colours: hex parsing, the console's switch-role palette and the menu's emoji swatches, matched as people see them."""
 
 from __future__ import annotations
 
 import math
+import re
 from functools import lru_cache
+
+HEX_COLOR = re.compile(r"#?([0-9a-fA-F]{6})")
 
 # The switch-role page accepts only its own palette (AWS-FACTS.md); AWS has changed it before.
 SWITCH_ROLE_PALETTE = {
@@ -29,7 +32,17 @@ SWATCHES = {
 }
 
 
-def _rgb(hex6: str) -> tuple[int, int, int]:
+def normalize_color(value: str) -> str:
+    """Lower-case ``rrggbb`` from "#RRGGBB" or "rrggbb"; raises ValueError otherwise."""
+    m = HEX_COLOR.fullmatch(value.strip())
+    if not m:
+        raise ValueError(f'expected a hex colour such as "#2e7d32", got {value!r}')
+    return m.group(1).lower()
+
+
+def rgb(value: str) -> tuple[int, int, int]:
+    """``(r, g, b)`` of "#rrggbb" or "rrggbb"; raises ValueError otherwise."""
+    hex6 = normalize_color(value)
     return int(hex6[0:2], 16), int(hex6[2:4], 16), int(hex6[4:6], 16)
 
 
@@ -41,7 +54,7 @@ def oklab(hex6: str) -> tuple[float, float, float]:
         v = c / 255
         return v / 12.92 if v <= 0.04045 else ((v + 0.055) / 1.055) ** 2.4
 
-    r, g, b = (linear(c) for c in _rgb(hex6))
+    r, g, b = (linear(c) for c in rgb(hex6))
     lms = (
         0.4122214708 * r + 0.5363325363 * g + 0.0514459929 * b,
         0.2119034982 * r + 0.6806995451 * g + 0.1073969566 * b,

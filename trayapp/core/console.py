@@ -21,7 +21,7 @@ CONSOLE_DOMAIN = {
     "aws-us-gov": "console.amazonaws-us-gov.com",
     "aws-cn": "console.amazonaws.cn",
 }
-DISPLAY_NAME_MAX = 64
+DISPLAY_NAME_MAX = ids.DISPLAY_NAME_MAX  # the page cuts longer labels
 ISSUER = "https://github.com/trayapp/trayapp"
 
 

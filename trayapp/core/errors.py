@@ -31,8 +31,9 @@ class Problem(NamedTuple):
 
     file: Path
     line: int | None
-    key: str
+    key: str  # as shown: "account 'prod'.region"
     message: str
+    setting: str = ""  # the key within its table ("region"), for code that must not parse ``key``
 
     def __str__(self) -> str:
         where = f"{self.file}:{self.line}" if self.line else str(self.file)

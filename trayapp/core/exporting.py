@@ -7,7 +7,6 @@ a file, replacing an earlier block or appending one, and leaves every other byte
 from __future__ import annotations
 
 import os
-import re
 import shlex
 import shutil
 import subprocess
@@ -15,19 +14,20 @@ import sys
 from collections.abc import Iterable, Sequence
 from pathlib import Path
 
+from trayapp.core import inisections as ini
 from trayapp.core.errors import TrayappError, UsageError
 from trayapp.core.files import atomic_write, locked, read_regular
+from trayapp.core.identifiers import NAME
 from trayapp.core.model import Account
 
 BEGIN = "# >>> trayapp managed profiles (trayapp export aws-config --write) >>>"
 END = "# <<< trayapp managed profiles <<<"
 NOTE = "# 'trayapp export aws-config --write' rewrites this block: edit trayapp's config instead."
-# What a profile name may be here: the names trayapp's own config allows, which the AWS CLI,
-# its config parser and both ways of splitting credential_process take as they are.
-PROFILE_NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]{0,63}")
+# What a profile name may be here: the names trayapp's own config allows (identifiers.NAME), which
+# the AWS CLI, its config parser and both ways of splitting credential_process take as they are.
+PROFILE_NAME = NAME
 RESERVED = "default"  # [default] is every tool's fallback; trayapp itself may read it for the primary keys
 SKIP_AWS_PROFILE = "it is a profile of the AWS config already"
-HEADER = re.compile(r"[ \t]*\[([^\]\r\n]*)\]")
 
 
 def trayapp_command() -> list[str]:
@@ -203,19 +203,10 @@ def _sections(lines: list[str]) -> list[tuple[str, int]]:
     """(profile name, line index) of each profile header, named the way botocore reads them."""
     found: list[tuple[str, int]] = []
     for index, line in enumerate(lines):
-        m = HEADER.match(line)
-        if not m:
-            continue
-        header = m.group(1).strip()
-        if header == RESERVED:
-            found.append((header, index))
-        elif header.startswith("profile"):
-            try:
-                parts = shlex.split(header)
-            except ValueError:
-                continue
-            if len(parts) == 2 and parts[0] == "profile":
-                found.append((parts[1], index))
+        text = ini.header(line)
+        name = ini.config_profile(text) if text is not None else None
+        if name is not None:
+            found.append((name, index))
     return found
 
 

@@ -9,34 +9,39 @@ tests/unit/test_fastpath.py checks it against the reference, config by config.
 
 from __future__ import annotations
 
-import re
 import tomllib
 from collections.abc import Callable
 from typing import Any, NamedTuple
 
+from trayapp.core import configvalues as check
 from trayapp.core import identifiers as ids
-from trayapp.core.display import UNSAFE
+from trayapp.core.identifiers import NAME as NAME
+from trayapp.core.identifiers import SERVICE as SERVICE
+from trayapp.core.schema import ACCOUNT_KEYS as ALL_ACCOUNT_KEYS
+from trayapp.core.schema import CONSOLE_MODES, CREDENTIAL_FORMATS, SESSION_CACHES, SETTINGS_KEYS, TOP_KEYS
+from trayapp.core.schema import PRIMARY_KEYS as ALL_PRIMARY_KEYS
 
-# The same constants as trayapp.core.config / trayapp.core.model (a test keeps them equal).
-CREDENTIAL_FORMATS = ("sh", "fish", "powershell", "cmd", "dotenv", "json", "credential-process")
-CONSOLE_MODES = ("switch-role", "signed")
-SESSION_CACHES = ("file", "keyring", "memory")
-NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]{0,63}")
-SERVICE = re.compile(r"[a-z0-9][a-z0-9-]*")
-CONTROL = UNSAFE  # config.CONTROL
-TOP_KEYS = ("primary", "settings", "account")
-PRIMARY_KEYS = ("label", "account_id", "profile", "mfa_serial", "region", "console")
-SETTINGS_KEYS = (
-    "clipboard_clear_seconds",
-    "credential_format",
-    "aws_config_profiles",
-    "session_cache",
-    "browser",
-)
-ACCOUNT_KEYS = (
-    *("name", "display_name", "account_id", "role_name", "role_arn", "color", "region", "group"),
-    *("external_id", "duration", "destination", "browser", "mfa_serial", "role_session_name"),
-)  # no "link": a config with switch-role links is read by the reference itself
+# The reference's own constants and checks (a ValueError from a check is doubt too); a config with
+# switch-role links, IAM Identity Center accounts or [primary] back is read by the reference itself.
+CONTROL = check.CONTROL
+PRIMARY_KEYS = tuple(k for k in ALL_PRIMARY_KEYS if k != "back")
+ACCOUNT_KEYS = tuple(k for k in ALL_ACCOUNT_KEYS if k not in ("link", "sso_session"))
+__all__ = [
+    "ACCOUNT_KEYS",
+    "CONSOLE_MODES",
+    "CONTROL",
+    "CREDENTIAL_FORMATS",
+    "NAME",
+    "PRIMARY_KEYS",
+    "SERVICE",
+    "SESSION_CACHES",
+    "SETTINGS_KEYS",
+    "TOP_KEYS",
+    "Doubt",
+    "FastConfig",
+    "Target",
+    "read",
+]
 
 
 class Doubt(Exception):
@@ -92,20 +97,17 @@ def _read(raw: dict[str, Any]) -> FastConfig:
     primary, settings = _table(raw.get("primary", {})), _table(raw.get("settings", {}))
     _keys(primary, PRIMARY_KEYS)
     _keys(settings, SETTINGS_KEYS)
-    _check(primary, "label", _text(64))
-    _check(primary, "account_id", _account_id)
-    profile = _check(primary, "profile", _text(128))
-    mfa_serial = _check(primary, "mfa_serial", _matching(ids.MFA_SERIAL))
-    region = _check(primary, "region", _matching(ids.REGION)) or "us-east-1"
-    _check(primary, "console", _choice(CONSOLE_MODES))
-    seconds = settings.get("clipboard_clear_seconds", 0)
-    if isinstance(seconds, bool) or not isinstance(seconds, int) or not 0 <= seconds <= 86400:
-        raise Doubt("clipboard_clear_seconds")
-    _check(settings, "credential_format", _choice(CREDENTIAL_FORMATS))
-    if not isinstance(settings.get("aws_config_profiles", True), bool):
-        raise Doubt("aws_config_profiles")
-    session_cache = _check(settings, "session_cache", _choice(SESSION_CACHES)) or "file"
-    _check(settings, "browser", _browser)
+    _check(primary, "label", check.text(64))
+    _check(primary, "account_id", check.account_id)
+    profile = _check(primary, "profile", check.text(128))
+    mfa_serial = _check(primary, "mfa_serial", check.mfa_serial)
+    region = _check(primary, "region", check.region) or "us-east-1"
+    _check(primary, "console", check.choice(CONSOLE_MODES))
+    _check(settings, "clipboard_clear_seconds", check.seconds)
+    _check(settings, "credential_format", check.choice(CREDENTIAL_FORMATS))
+    _check(settings, "aws_config_profiles", check.boolean)
+    session_cache = _check(settings, "session_cache", check.choice(SESSION_CACHES)) or "file"
+    _check(settings, "browser", check.browser)
     accounts: dict[str, Target] = {}
     for table in _list(raw.get("account", [])):
         name, target = _account(_table(table), region)
@@ -120,29 +122,24 @@ def _account(table: dict[str, Any], primary_region: str) -> tuple[str, Target]:
     if "role_arn" in table:
         if "account_id" in table or "role_name" in table:
             raise Doubt("role_arn with account_id or role_name")
-        text = _string(table["role_arn"]).strip()
-        m = ids.ROLE_ARN.fullmatch(text)
-        if not m:
-            raise Doubt("role_arn")
-        partition: str | None = m.group(1)
-        account_id, role = m.group(2), _role_name(m.group(3))
+        partition, account_id, role = check.role_arn(table["role_arn"])
     else:
-        account_id, role = _account_id(table["account_id"]), _role_name(table["role_name"])  # KeyError: doubt
-        partition = None
-    for key, check in (
-        ("color", _color),
-        ("group", _text(64)),
-        ("destination", _destination),
-        ("browser", _browser),
+        account_id = check.account_id(table["account_id"])  # KeyError: doubt
+        role, partition = check.role_name(table["role_name"]), ""
+    for key, rule in (
+        ("color", check.color),
+        ("group", check.text(64)),
+        ("destination", check.destination),
+        ("browser", check.browser),
     ):
-        _check(table, key, check)
-    region = _check(table, "region", _matching(ids.REGION))
-    external_id = _check(table, "external_id", _matching(ids.EXTERNAL_ID))
+        _check(table, key, rule)
+    region = _check(table, "region", check.region)
+    external_id = _check(table, "external_id", check.external_id)
     duration = _check(table, "duration", ids.parse_duration)
-    mfa_serial = _check(table, "mfa_serial", _matching(ids.MFA_SERIAL))
-    session_name = _check(table, "role_session_name", _matching(ids.SESSION_NAME))
-    name = _check(table, "name", _matching(NAME))
-    display_name = _check(table, "display_name", _text(64)) or name
+    mfa_serial = _check(table, "mfa_serial", check.mfa_serial)
+    session_name = _check(table, "role_session_name", check.session_name)
+    name = _check(table, "name", check.name)
+    display_name = _check(table, "display_name", check.text(ids.DISPLAY_NAME_MAX)) or name
     display_name = display_name or f"{role.rsplit('/', 1)[-1]} @ {account_id}"
     partition = partition or ids.partition_of_region(region or primary_region)
     if region and ids.partition_of_region(region) != partition:
@@ -200,73 +197,3 @@ def _keys(table: dict[str, Any], allowed: tuple[str, ...]) -> None:
 
 def _check(table: dict[str, Any], key: str, check: Callable[[Any], Any]) -> Any:
     return check(table[key]) if key in table else None
-
-
-def _string(value: object) -> str:
-    if not isinstance(value, str):
-        raise Doubt("not a string")
-    return value
-
-
-def _text(limit: int) -> Callable[[object], str]:
-    def check(value: object) -> str:
-        text = _string(value)
-        if not text.strip() or CONTROL.search(text) or len(text) > limit:
-            raise Doubt("text")
-        return text
-
-    return check
-
-
-def _choice(options: tuple[str, ...]) -> Callable[[object], str]:
-    def check(value: object) -> str:
-        if _string(value) not in options:
-            raise Doubt("choice")
-        return str(value)
-
-    return check
-
-
-def _matching(pattern: re.Pattern[str]) -> Callable[[object], str]:
-    def check(value: object) -> str:
-        text = _string(value)
-        if not pattern.fullmatch(text):
-            raise Doubt(pattern.pattern)
-        return text
-
-    return check
-
-
-def _account_id(value: object) -> str:
-    text = _string(value).strip().replace("-", "")
-    if not ids.ACCOUNT_ID.fullmatch(text):
-        raise Doubt("account_id")
-    return text
-
-
-def _role_name(value: object) -> str:
-    text = _string(value).strip().strip("/")
-    if ids.role_name_problem(text):
-        raise Doubt("role_name")
-    return text
-
-
-def _color(value: object) -> str:
-    return ids.normalize_color(_string(value))
-
-
-def _destination(value: object) -> str:
-    text = _string(value).strip()
-    if SERVICE.fullmatch(text) or (
-        text.startswith("/") and not text.startswith("//") and not re.search(r"\s", text)
-    ):
-        return text
-    raise Doubt("destination")
-
-
-def _browser(value: object) -> str:
-    import shlex
-
-    if not shlex.split(_string(value)):  # a ValueError from shlex is doubt too
-        raise Doubt("browser")
-    return str(value)

@@ -14,17 +14,15 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, TextIO
 
+from trayapp.core import colors
 from trayapp.core import identifiers as ids
-from trayapp.core.config import (
-    CONFIG_TEMPLATE,
-    DISPLAY_NAME_MAX,
-    parse_config,
-    parse_switch_role_link,
-)
+from trayapp.core import inisections as ini
+from trayapp.core.config import CONFIG_TEMPLATE, parse_config
 from trayapp.core.errors import ConfigError, TrayappError, UsageError
 from trayapp.core.files import atomic_write, locked, read_regular
-from trayapp.core.identifiers import slug
+from trayapp.core.identifiers import DISPLAY_NAME_MAX, slug
 from trayapp.core.model import Account
+from trayapp.core.switchlink import parse_switch_role_link
 
 NAME_MAX = 64
 
@@ -143,7 +141,7 @@ def check_candidate(keys: Mapping[str, str], region: str, path: Path) -> Account
     try:
         config = parse_config(probe.encode("utf-8"), path)
     except ConfigError as exc:
-        reasons = [(f"{p.key.split('.', 1)[1]}: " if "." in p.key else "") + p.message for p in exc.problems]
+        reasons = [(f"{p.setting}: " if p.setting else "") + p.message for p in exc.problems]
         raise ValueError("; ".join(reasons)) from None
     return config.accounts[0]
 
@@ -186,7 +184,6 @@ def _append_tables(document: Any, tables: list[Any]) -> None:
 
 # -- AWS Extend Switch Roles --------------------------------------------------------------------
 
-AESR_HEADER = re.compile(r"\[\s*(?:profile\s+)?(.*?)\s*\]")
 SHORT_COLOR = re.compile(r"[0-9a-fA-F]{3}")
 
 
@@ -250,8 +247,8 @@ def _aesr_sections(text: str) -> tuple[list[_Section], list[Skipped]]:
         if not line:
             continue
         if line.startswith("["):
-            header = AESR_HEADER.fullmatch(line)
-            current = _Section(header.group(1) if header else line, number)
+            header = ini.HEADER.fullmatch(line)
+            current = _Section(ini.loose_profile(header.group(1)) if header else line, number)
             if not header:
                 current.problem = f"{line!r} is not a section header such as [profile NAME]"
             elif not current.name:
@@ -289,26 +286,16 @@ def _aesr_role(section: _Section, by_name: Mapping[str, _Section]) -> dict[str, 
         raise ValueError(f"source_profile {base_name!r} names no section of this file")
     inherited = {k: v for k, v in base.values.items() if v} if base else {}
     if "role_arn" in values:
-        m = ids.ROLE_ARN.fullmatch(values["role_arn"])
-        if not m:
-            raise ValueError(
-                f"role_arn {values['role_arn']!r} is not a role ARN such as arn:aws:iam::123456789012:role/NAME"
-            )
-        partition, account_id, role = m.group(1), m.group(2), m.group(3)
-        given, named = (
-            values.get("aws_account_id", "").replace("-", ""),
-            values.get("role_name", "").strip("/"),
-        )
-        if given and given != account_id:
-            line = section.key_lines["aws_account_id"]
-            raise ValueError(
-                f"role_arn names account {account_id} but aws_account_id (line {line}) says {given}"
-            )
-        if named and named not in (role.strip("/"), role.rsplit("/", 1)[-1]):
-            line = section.key_lines["role_name"]
-            raise ValueError(f"role_arn names role {role!r} but role_name (line {line}) says {named!r}")
+        try:
+            arn = ids.parse_role_arn(values["role_arn"])
+        except ValueError as exc:
+            raise ValueError(f"role_arn {exc}") from None
+        partition, account_id, role = arn
+        conflict = ids.role_arn_conflict(arn, values.get("aws_account_id", ""), values.get("role_name", ""))
+        if conflict:
+            raise ValueError(conflict.sentence(f" (line {section.key_lines[conflict.key]})"))
     else:
-        partition = None
+        partition = ""
         if "aws_account_id" not in values:
             raise ValueError("neither role_arn nor aws_account_id is set")
         if "role_name" not in values and not base_name:
@@ -340,7 +327,7 @@ def _aesr_role(section: _Section, by_name: Mapping[str, _Section]) -> dict[str, 
     if color:
         if SHORT_COLOR.fullmatch(color):
             color = "".join(c * 2 for c in color)
-        candidate["color"] = f"#{color.lower()}" if ids.HEX_COLOR.fullmatch(color) else color
+        candidate["color"] = f"#{color.lower()}" if colors.HEX_COLOR.fullmatch(color) else color
     if region:
         candidate["region"] = region
     return candidate

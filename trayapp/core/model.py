@@ -4,17 +4,15 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Literal
 
 from trayapp.core.errors import Problem
 from trayapp.core.identifiers import PARTITION_DEFAULT_REGION
-
-ConsoleMode = Literal["switch-role", "signed"]
-CONSOLE_MODES: tuple[ConsoleMode, ...] = ("switch-role", "signed")
-BackMode = Literal["sign-in-page", "federated"]
-BACK_MODES: tuple[BackMode, ...] = ("sign-in-page", "federated")
-CREDENTIAL_FORMATS = ("sh", "fish", "powershell", "cmd", "dotenv", "json", "credential-process")
-SESSION_CACHES = ("file", "keyring", "memory")
+from trayapp.core.schema import BACK_MODES as BACK_MODES
+from trayapp.core.schema import CONSOLE_MODES as CONSOLE_MODES
+from trayapp.core.schema import CREDENTIAL_FORMATS as CREDENTIAL_FORMATS
+from trayapp.core.schema import SESSION_CACHES as SESSION_CACHES
+from trayapp.core.schema import BackMode as BackMode
+from trayapp.core.schema import ConsoleMode as ConsoleMode
 
 
 @dataclass(frozen=True)

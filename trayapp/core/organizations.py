@@ -6,8 +6,8 @@ from collections.abc import Iterator, Mapping
 from typing import Any
 
 from trayapp.core.awscall import call_aws, client_for
-from trayapp.core.config import DISPLAY_NAME_MAX
 from trayapp.core.errors import AwsError
+from trayapp.core.identifiers import DISPLAY_NAME_MAX
 from trayapp.core.importing import Skipped
 from trayapp.core.lookup import LookupGuard
 from trayapp.core.model import Config

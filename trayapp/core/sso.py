@@ -10,8 +10,8 @@ from __future__ import annotations
 from collections.abc import Callable, Iterator
 from typing import Any
 
-from trayapp.core.config import DISPLAY_NAME_MAX
 from trayapp.core.errors import AwsError, UsageError
+from trayapp.core.identifiers import DISPLAY_NAME_MAX
 from trayapp.core.importing import Skipped
 
 MAX_PAGES = 10_000  # a guard against a portal that never stops paging

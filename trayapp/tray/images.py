@@ -19,6 +19,8 @@ from functools import lru_cache
 
 from PIL import Image, ImageDraw, ImageFont
 
+from trayapp.core.colors import rgb as parse_color  # the one hex-colour parser: "#2e7d32" -> (46, 125, 50)
+
 __all__ = [
     "BACKGROUND",
     "FOREGROUND",
@@ -51,19 +53,9 @@ DARK_CONTRAST = 2.0  # account colours closer than this to the mark's slate get 
 
 _SUPERSAMPLE = 4
 _RADIUS = 0.22  # corner radius of the rounded square, as a fraction of its side
-_HEX = re.compile(r"#?([0-9a-fA-F]{6})")
 
 
 # --- colours -------------------------------------------------------------------------------------
-
-
-def parse_color(color_hex: str) -> RGB:
-    """``"#2e7d32"`` or ``"2e7d32"`` as an ``(r, g, b)`` tuple; ``ValueError`` for anything else."""
-    match = _HEX.fullmatch(color_hex.strip())
-    if not match:
-        raise ValueError(f"not a colour: {color_hex!r} (expected #rrggbb or rrggbb)")
-    value = int(match.group(1), 16)
-    return (value >> 16) & 0xFF, (value >> 8) & 0xFF, value & 0xFF
 
 
 def relative_luminance(rgb: RGB) -> float:
