@@ -76,5 +76,6 @@ def test_throttling_that_does_not_stop_is_one_sentence(stubbed: tuple[Any, Stubb
     client, stubber = stubbed
     for _ in range(awscall.THROTTLE_ATTEMPTS):
         stubber.add_client_error("list_accounts", service_error_code="TooManyRequestsException")
-    with pytest.raises(AwsError, match="AWS is throttling requests; try again in a minute"):
+    tried = f"AWS is throttling requests; tried {awscall.THROTTLE_ATTEMPTS} times, try again in a minute"
+    with pytest.raises(AwsError, match=tried):
         list(organizations.list_accounts(client, []))

@@ -3,13 +3,16 @@
 from __future__ import annotations
 
 import os
+import re
 import stat
 from pathlib import Path
+from typing import cast
 
 import pytest
 
 from trayapp.core.errors import UsageError
 from trayapp.core.model import Account
+from trayapp.core.stserrors import CodeProblem
 from trayapp.platforms.prompts import CodeOption, DialogPrompt, TerminalPrompt, choose_prompt, dialog_argv
 
 ACCOUNT = Account(name="prod", display_name="Production", account_id="777788889999", role_name="admin")
@@ -33,11 +36,11 @@ def on_path(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
 
 def test_dialog_returns_what_the_user_typed_and_shows_the_reason(on_path: Path) -> None:
     log = fake_zenity(on_path, "123456")
-    code = DialogPrompt()(SERIAL, ACCOUNT, "That code was not accepted.")
+    code = DialogPrompt()(SERIAL, ACCOUNT, CodeProblem.REJECTED)
     assert code == "123456"
     args = log.read_text()
     assert "--hide-text" in args
-    assert "That code was not accepted." in args and "MFA code for Production" in args and SERIAL in args
+    assert str(CodeProblem.REJECTED) in args and "MFA code for Production" in args and SERIAL in args
     assert "123456" not in args  # the code travels on stdout, never on a command line
 
 
@@ -60,7 +63,20 @@ def test_code_option_is_single_use() -> None:
     prompt = CodeOption("654321")
     assert prompt(SERIAL, ACCOUNT, None) == "654321"
     with pytest.raises(UsageError, match="--mfa-code was not accepted"):
-        prompt(SERIAL, ACCOUNT, "rejected")
+        prompt(SERIAL, ACCOUNT, CodeProblem.REJECTED)
+
+
+def test_code_option_decides_on_the_member_never_on_its_wording() -> None:
+    prompt = CodeOption("12")
+    for problem, why in (
+        (CodeProblem.MALFORMED, "it is not 6 digits"),
+        (CodeProblem.REJECTED, "wrong, expired or already used"),
+    ):
+        with pytest.raises(UsageError, match=re.escape(f"({why})")):
+            prompt(SERIAL, ACCOUNT, problem)
+    # A sentence that happens to say "6 digits" is not the typed reason: reworded text changes nothing.
+    with pytest.raises(UsageError, match=re.escape("(wrong, expired or already used)")):
+        prompt(SERIAL, ACCOUNT, cast(CodeProblem, "That code was refused; enter the next 6 digits."))
 
 
 def test_choice_of_prompt() -> None:

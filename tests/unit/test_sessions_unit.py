@@ -29,6 +29,7 @@ from trayapp.core.sessions import (
     session_name_from,
 )
 from trayapp.core.signin import session_duration
+from trayapp.core.stserrors import CodeProblem
 from trayapp.platforms import prompts
 from trayapp.platforms.prompts import CodeOption, DialogPrompt, TerminalPrompt, choose_prompt
 
@@ -296,7 +297,8 @@ class Answers:
 def test_ask_code_strips_and_validates() -> None:
     prompt = Answers("12345", "12a456", " 123456 \n")
     assert provider(prompt=prompt).ask_code(SERIAL, ACCOUNT, None) == "123456"
-    assert prompt.problems == [None, "An MFA code is exactly 6 digits.", "An MFA code is exactly 6 digits."]
+    assert prompt.problems == [None, CodeProblem.MALFORMED, CodeProblem.MALFORMED]
+    assert all(p is None or p is CodeProblem.MALFORMED for p in prompt.problems)  # the member, not a sentence
 
 
 def test_ask_code_gives_up_after_three_bad_entries() -> None:
@@ -314,7 +316,7 @@ def test_code_option_is_single_use() -> None:
     option = CodeOption("654321")
     assert option(SERIAL, ACCOUNT, None) == "654321"
     with pytest.raises(UsageError) as caught:
-        option(SERIAL, ACCOUNT, "That code was not accepted.")
+        option(SERIAL, ACCOUNT, CodeProblem.REJECTED)
     assert "--mfa-code" in str(caught.value) and "654321" not in str(caught.value)
 
 

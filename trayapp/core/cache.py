@@ -11,10 +11,13 @@ import stat
 import time
 from collections.abc import Callable
 from dataclasses import asdict, dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Protocol
 
+from trayapp.core.clock import Clock as Clock  # the clock helpers live in core/clock.py
+from trayapp.core.clock import parse_expiration as parse_expiration
+from trayapp.core.clock import utc_now as utc_now
 from trayapp.core.errors import TrayappError
 from trayapp.core.files import (
     NOFOLLOW,
@@ -31,20 +34,6 @@ log = logging.getLogger(__name__)
 
 REFRESH_MARGIN = timedelta(minutes=15)  # like the AWS CLI: renew when less than this remains
 FORMAT_VERSION = 1
-Clock = Callable[[], datetime]
-
-
-def utc_now() -> datetime:
-    """The current time, aware and in UTC (never naive local time)."""
-    return datetime.now(UTC)
-
-
-def parse_expiration(text: str) -> datetime:
-    """An aware UTC datetime from an RFC 3339 string such as 2026-11-28T22:00:00Z."""
-    moment = datetime.fromisoformat(text.replace("Z", "+00:00"))
-    if moment.tzinfo is None:
-        raise ValueError("expiration without a time zone")
-    return moment.astimezone(UTC)
 
 
 @dataclass(frozen=True)

@@ -8,7 +8,8 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable
 
-from trayapp.core.cache import CachedSession, Clock, SessionCache
+from trayapp.core.cache import CachedSession, SessionCache
+from trayapp.core.clock import Clock
 from trayapp.core.keylocks import KeyLocks, locks_for
 
 log = logging.getLogger(__name__)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import ipaddress
 import json
+from typing import NamedTuple
 from urllib.parse import parse_qs, quote, urlencode, urlsplit, urlunsplit
 
 from trayapp.core import identifiers as ids
@@ -53,21 +54,28 @@ def destination_url(partition: str, region: str, target: str | None = None) -> s
     return f"{base}/{target or 'console'}/home?region={region}"
 
 
-def switch_role_blocker(account: Account) -> tuple[str, str] | None:
-    """(a few words for a menu, the sentence) why the switch-role page cannot take this account; None when it can."""
+class Blocker(NamedTuple):
+    """Why the switch-role page cannot take an account: a few words for a menu, and the sentence."""
+
+    words: str
+    sentence: str
+
+
+def switch_role_blocker(account: Account) -> Blocker | None:
+    """What keeps the switch-role page from taking this account; None when it can."""
     if account.source == "aws-sso":
-        return (
+        return Blocker(
             "an IAM Identity Center account",
             "an IAM Identity Center account is reached through its own sign-in, not by switching role "
             "from the primary; use signed sign-in",
         )
     if account.external_id:
-        return (
+        return Blocker(
             "needs an external id",
             "the console cannot switch to a role that requires an external id; use signed sign-in",
         )
     if len(account.role_name) > ids.SWITCH_ROLE_MAX:
-        return (
+        return Blocker(
             "role path too long",
             f"role path + name is {len(account.role_name)} characters and the console's switch-role "
             f"page takes at most {ids.SWITCH_ROLE_MAX}; use signed sign-in",
@@ -78,12 +86,12 @@ def switch_role_blocker(account: Account) -> tuple[str, str] | None:
 def switch_role_problem(account: Account) -> str | None:
     """Why the console's switch-role page cannot take this account, or None when it can."""
     blocker = switch_role_blocker(account)
-    return blocker[1] if blocker else None
+    return blocker.sentence if blocker else None
 
 
 def default_mode(configured: ConsoleMode, account: Account) -> ConsoleMode:
     """The configured console mode, except signed for accounts the switch-role page cannot take."""
-    if configured == "switch-role" and switch_role_problem(account):
+    if configured == "switch-role" and switch_role_blocker(account):
         return "signed"
     return configured
 

@@ -23,8 +23,8 @@ from trayapp.core.console import destination_url, federation_endpoint, login_url
 from trayapp.core.errors import AwsError, UsageError
 from trayapp.core.identifiers import partition_of_region
 from trayapp.core.model import Primary, RoleCredentials
-from trayapp.core.sessions import scrub
 from trayapp.core.state import FEDERATED_CONSOLE
+from trayapp.core.stserrors import reason, scrub
 
 PASS_THROUGH_POLICY = json.dumps(
     {"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "*", "Resource": "*"}]},
@@ -34,12 +34,7 @@ FEDERATION_SECONDS = int(FEDERATED_CONSOLE.total_seconds())  # 12 h: STS's defau
 NAME_MAX = 32  # GetFederationToken Name: 2..32 of [\w+=,.@-]
 TIMEOUTS = (5.0, 10.0)
 WHERE = "Could not open the console as the primary IAM user"
-REASONS = {
-    "AccessDenied": "access denied (the IAM user needs permission for sts:GetFederationToken)",
-    "ExpiredToken": "the primary credentials have expired; refresh them and try again",
-    "InvalidClientTokenId": "AWS does not recognise the primary access key (deactivated, deleted or mistyped)",
-    "SignatureDoesNotMatch": "the primary secret key is wrong, or this computer's clock is more than 15 minutes off",
-}
+OWN_REASONS = {"denied": "access denied (the IAM user needs permission for sts:GetFederationToken)"}
 
 
 def federated_name(label: str) -> str:
@@ -81,8 +76,8 @@ def federation_token(
     secrets = [frozen.secret_key]
 
     def refuse(code: str, message: str, attempts: int) -> Exception:
-        reason = REASONS.get(code) or f"AWS said {code or 'no'}: {scrub(message, secrets)[:200]}"
-        return AwsError(f"{WHERE}: {reason}")
+        why = reason(code, scrub(message, secrets), tries=attempts, own=OWN_REASONS)
+        return AwsError(f"{WHERE}: {why}")
 
     answer = call_aws(
         lambda: client.get_federation_token(

@@ -8,7 +8,7 @@ import logging
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
-from trayapp.core.cache import Clock, utc_now
+from trayapp.core.clock import Clock, utc_now
 from trayapp.core.files import atomic_write, ensure_private_dir
 
 log = logging.getLogger(__name__)

@@ -13,31 +13,19 @@ from trayapp.core.lookup import LookupGuard
 from trayapp.core.model import Config
 from trayapp.core.primary import boto_session, primary_credentials
 from trayapp.core.sessions import CONNECT_TIMEOUT, READ_TIMEOUT
-from trayapp.core.stserrors import explain, scrub
+from trayapp.core.stserrors import explain, reason, scrub
 
 DEFAULT_ROLE = "OrganizationAccountAccessRole"
 MAX_PAGES = 10_000  # 20 accounts a page; a guard against an endpoint that never stops paging
 WHERE = "Could not list the accounts of your AWS Organization"
 INACTIVE = {"SUSPENDED": "suspended", "PENDING_CLOSURE": "being closed", "CLOSED": "closed"}
-REASONS = {
-    "AccessDeniedException": (
+OWN_REASONS = {  # the rest of the table is stserrors.reason's
+    "denied": (
         "access denied (only the management account or a delegated administrator may call "
         "organizations:ListAccounts, and the primary IAM user needs that permission)"
     ),
     "AWSOrganizationsNotInUseException": "the primary account is not a member of an AWS Organization",
-    "ExpiredTokenException": "the primary credentials have expired; refresh them and try again",
-    "UnrecognizedClientException": (
-        "AWS does not recognise the primary access key (deactivated, deleted or mistyped)"
-    ),
-    "InvalidSignatureException": (
-        "the primary secret key is wrong, or this computer's clock is more than 15 minutes off"
-    ),
-    "TooManyRequestsException": "AWS is throttling requests; try again in a minute",
 }
-REASONS["AccessDenied"] = REASONS["AccessDeniedException"]
-REASONS["ExpiredToken"] = REASONS["ExpiredTokenException"]
-REASONS["InvalidClientTokenId"] = REASONS["UnrecognizedClientException"]
-REASONS["SignatureDoesNotMatch"] = REASONS["InvalidSignatureException"]
 
 
 def organization_accounts(
@@ -109,7 +97,7 @@ def call(client: Any, params: dict[str, Any], secrets: list[str | None]) -> dict
     """One ListAccounts page; throttling is retried with backoff, any other failure is one sentence."""
 
     def refuse(code: str, message: str, attempts: int) -> Exception:
-        reason = REASONS.get(code) or f"AWS said {code or 'no'}: {scrub(message, secrets)[:200]}"
-        return AwsError(f"{WHERE}: {reason}")
+        why = reason(code, scrub(message, secrets), tries=attempts, own=OWN_REASONS)
+        return AwsError(f"{WHERE}: {why}")
 
     return call_aws(lambda: client.list_accounts(**params), client, "AWS Organizations", True, refuse, WHERE)

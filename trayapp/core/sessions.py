@@ -19,8 +19,9 @@ from typing import Any, Protocol
 from trayapp.core import identifiers as ids
 from trayapp.core import primary
 from trayapp.core.awscall import DeadlineError, call_aws, client_for
-from trayapp.core.cache import CachedSession, Clock, SessionCache, utc_now
+from trayapp.core.cache import CachedSession, SessionCache
 from trayapp.core.cachedprovider import CachedProvider
+from trayapp.core.clock import Clock, utc_now
 from trayapp.core.errors import AwsError, UsageError
 from trayapp.core.identitymemo import IdentityMemo
 from trayapp.core.lookup import LOOKUP_GUARD, PRIMARY_LOOKUP, SELF_SOURCE, LookupGuard
@@ -36,6 +37,7 @@ from trayapp.core.sessionkey import (
 )
 from trayapp.core.stserrors import (
     Cancelled,
+    CodeProblem,
     MfaRejected,
     SourceRefused,
     explain,
@@ -68,7 +70,7 @@ CONNECT_TIMEOUT, READ_TIMEOUT = 5.0, 10.0
 class MfaPrompt(Protocol):
     """Asks the user for a 6-digit code; returns None when they cancel. May block: never call it on a UI thread."""
 
-    def __call__(self, serial: str, account: Account, problem: str | None) -> str | None: ...
+    def __call__(self, serial: str, account: Account, problem: CodeProblem | None) -> str | None: ...
 
 
 @dataclass(frozen=True)
@@ -299,7 +301,7 @@ class SessionProvider:
                     raise AwsError(
                         f"Could not assume role in {account.display_name}: the MFA code was not accepted twice"
                     ) from None
-                problem = "That code was not accepted (wrong, expired or already used). Enter the next code."
+                problem = CodeProblem.REJECTED
                 continue
             creds = answer["Credentials"]
             return CachedSession(
@@ -316,7 +318,7 @@ class SessionProvider:
             )
         raise AssertionError("unreachable")
 
-    def ask_code(self, serial: str, account: Account, problem: str | None) -> str:
+    def ask_code(self, serial: str, account: Account, problem: CodeProblem | None) -> str:
         for _ in range(3):
             code = self.prompt(serial, account, problem)
             if code is None:
@@ -324,7 +326,7 @@ class SessionProvider:
             code = code.strip()
             if ids.MFA_CODE.fullmatch(code):
                 return code
-            problem = "An MFA code is exactly 6 digits."
+            problem = CodeProblem.MALFORMED
         raise UsageError("no valid 6-digit MFA code was entered")
 
     def session_name(

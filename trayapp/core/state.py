@@ -19,7 +19,7 @@ from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
 
-from trayapp.core.cache import parse_expiration
+from trayapp.core.clock import parse_expiration
 from trayapp.core.files import atomic_write, ensure_private_dir
 from trayapp.core.model import Account, Config
 

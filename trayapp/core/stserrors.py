@@ -1,14 +1,22 @@
-"""Typed STS failures and the one-sentence table that explains an STS error code to a user."""
+"""Typed STS failures and the one table that explains an AWS error code to a user in one sentence."""
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
+from enum import StrEnum
 from typing import Any
 
 from trayapp.core.errors import AwsError, TrayappError, UsageError
 from trayapp.core.model import Account
 
 MFA_FAILED = "MultiFactorAuthentication failed"  # AWS's own wording for a refused code (AccessDenied)
+
+
+class CodeProblem(StrEnum):
+    """Why an MFA prompt asks again: prompts decide on the member, never on its wording, and show its text."""
+
+    MALFORMED = "An MFA code is exactly 6 digits."
+    REJECTED = "That code was not accepted (wrong, expired or already used). Enter the next code."
 
 
 class Cancelled(TrayappError):
@@ -42,6 +50,58 @@ def is_mfa_rejection(code: str, message: str) -> bool:
     return code == "AccessDenied" and MFA_FAILED in message
 
 
+# What an error code means; STS (query protocol) and JSON-protocol services spell the same failure apart.
+KINDS = {
+    "AccessDenied": "denied",
+    "AccessDeniedException": "denied",
+    "ExpiredToken": "expired",
+    "ExpiredTokenException": "expired",
+    "InvalidClientTokenId": "unknown-key",
+    "UnrecognizedClientException": "unknown-key",
+    "SignatureDoesNotMatch": "bad-signature",
+    "InvalidSignatureException": "bad-signature",
+    "Throttling": "throttled",
+    "ThrottlingException": "throttled",
+    "TooManyRequestsException": "throttled",
+    "RegionDisabledException": "region-disabled",
+}
+
+
+def reason(
+    code: str,
+    message: str,
+    keys: str = "the primary",
+    region: str = "",
+    tries: int = 1,
+    own: Mapping[str, str] | None = None,
+) -> str:
+    """Why an AWS call failed, in words: ``own`` is a caller's wording for some codes or kinds (its permission).
+
+    ``keys`` names the credentials that signed ("the primary", "the source profile 'x'"); ``message``
+    must already be scrubbed of secrets: only its first 200 characters are shown, for unknown codes.
+    """
+    kind = KINDS.get(code, code)
+    if own and (code in own or kind in own):
+        return own.get(code) or own[kind]
+    if kind == "denied":
+        return "access denied (the role's trust policy or your IAM permissions do not allow it)"
+    if kind == "expired":
+        return f"{keys} credentials have expired; refresh them and try again"
+    if kind == "unknown-key":
+        return f"AWS does not recognise {keys} access key (deactivated, deleted or mistyped)"
+    if kind == "bad-signature":
+        return f"{keys} secret key is wrong, or this computer's clock is more than 15 minutes off"
+    if kind == "region-disabled":
+        return (
+            f"STS is not activated in {region} for {keys} account; activate it in IAM or set [primary] region"
+        )
+    if kind == "throttled":
+        if tries > 1:
+            return f"AWS is throttling requests; tried {tries} times, try again in a minute"
+        return "AWS is throttling requests; try again in a minute"
+    return f"AWS said {code or 'no'}: {message[:200]}"
+
+
 def explain(
     code: str, message: str, account: Account | None, client: Any, tries: int = 1, source: str = "primary"
 ) -> str:
@@ -53,24 +113,10 @@ def explain(
     )
     keys = "the primary" if source == "primary" else f"the {source}"
     region = getattr(getattr(client, "meta", None), "region_name", "")
-    reasons: dict[str, str] = {
-        "AccessDenied": "access denied (the role's trust policy or your IAM permissions do not allow it)",
-        "ExpiredToken": f"{keys} credentials have expired; refresh them and try again",
-        "InvalidClientTokenId": f"AWS does not recognise {keys} access key (deactivated, deleted or mistyped)",
-        "SignatureDoesNotMatch": f"{keys} secret key is wrong, or this computer's clock is more than 15 minutes off",
-        "RegionDisabledException": f"STS is not activated in {region} for {keys} account; activate it in IAM or set [primary] region",
-        "Throttling": (
-            f"AWS is throttling requests; tried {tries} times, try again in a minute"
-            if tries > 1
-            else "AWS is throttling requests; try again in a minute"
-        ),
-    }
-    if code == "ValidationError" and "chaining" in message:
-        reason = "the role is reached by role chaining, which AWS caps at 1 hour; set duration to 1h or less"
+    if code == "ValidationError" and "chaining" in message:  # AWS's wording: the only way to tell
+        why = "the role is reached by role chaining, which AWS caps at 1 hour; set duration to 1h or less"
     elif code == "ValidationError" and "DurationSeconds" in message:
-        reason = "the duration is longer than the role's maximum session duration; lower duration"
-    elif code in reasons:
-        reason = reasons[code]
+        why = "the duration is longer than the role's maximum session duration; lower duration"
     else:
-        reason = f"AWS said {code or 'no'}: {message[:200]}"
-    return f"{where}: {reason}"
+        why = reason(code, message, keys, region, tries)
+    return f"{where}: {why}"

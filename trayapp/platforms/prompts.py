@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING, TextIO
 
 from trayapp.core.errors import TrayappError, UsageError
 from trayapp.core.model import Account
+from trayapp.core.stserrors import CodeProblem
 
 if TYPE_CHECKING:  # the AWS engine is not needed to ask for a code
     from trayapp.core.sessions import MfaPrompt
@@ -25,9 +26,11 @@ class CodeOption:
     def __init__(self, code: str):
         self.code = code
 
-    def __call__(self, serial: str, account: Account, problem: str | None) -> str | None:
+    def __call__(self, serial: str, account: Account, problem: CodeProblem | None) -> str | None:
         if problem:
-            why = "it is not 6 digits" if "6 digits" in problem else "wrong, expired or already used"
+            why = (
+                "it is not 6 digits" if problem is CodeProblem.MALFORMED else "wrong, expired or already used"
+            )
             raise UsageError(
                 f"the MFA code given with --mfa-code was not accepted ({why}); run again with a new code"
             )
@@ -40,7 +43,7 @@ class TerminalPrompt:
     def __init__(self, stream: TextIO | None = None):
         self.stream = stream or sys.stderr
 
-    def __call__(self, serial: str, account: Account, problem: str | None) -> str | None:
+    def __call__(self, serial: str, account: Account, problem: CodeProblem | None) -> str | None:
         if problem:
             print(problem, file=self.stream)
         try:
@@ -57,7 +60,7 @@ class DialogPrompt:
     The code comes back on the dialog's stdout, never through a command line.
     """
 
-    def __call__(self, serial: str, account: Account, problem: str | None) -> str | None:
+    def __call__(self, serial: str, account: Account, problem: CodeProblem | None) -> str | None:
         text = f"MFA code for {account.display_name}\n({serial})"
         if problem:
             text = f"{problem}\n\n{text}"

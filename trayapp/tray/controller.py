@@ -39,6 +39,7 @@ from trayapp.tray.menu import (
 
 if TYPE_CHECKING:  # the AWS engine loads on first use, after the first paint
     from trayapp.core.sessions import MfaPrompt
+    from trayapp.core.stserrors import CodeProblem
     from trayapp.environment import Environment
 
 log = logging.getLogger(__name__)
@@ -85,7 +86,7 @@ class SerialPrompt:
         self.inner = inner
         self.lock = threading.Lock()
 
-    def __call__(self, serial: str, account: Account, problem: str | None) -> str | None:
+    def __call__(self, serial: str, account: Account, problem: CodeProblem | None) -> str | None:
         with self.lock:
             return self.inner(serial, account, problem)
 

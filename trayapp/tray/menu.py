@@ -130,7 +130,6 @@ def bare_label(account: Account, busy: bool = False) -> str:
 def account_entries(view: MenuView, account: Account) -> tuple[Entry, ...]:
     """What one account offers; items that cannot work are disabled and say why."""
     blocker = switch_role_blocker(account)  # typed reasons: never read back from the sentence
-    problem = blocker[1] if blocker else None
     default = default_mode(view.config.primary.console, account)
     other: ConsoleMode = "signed" if default == "switch-role" else "switch-role"
     name = account.name
@@ -138,8 +137,8 @@ def account_entries(view: MenuView, account: Account) -> tuple[Entry, ...]:
 
     def open_entry(mode: ConsoleMode, is_default: bool) -> Entry:
         text = "Open console" if mode == "switch-role" else "Open console (signed sign-in)"
-        if mode == "switch-role" and problem:
-            return Entry(f"{text}: unavailable, {blocker[0] if blocker else ''}", enabled=False)
+        if mode == "switch-role" and blocker:
+            return Entry(f"{text}: unavailable, {blocker.words}", enabled=False)
         if mode == "switch-role":
             text = "Open console (switch role)"
         return Entry(text, OpenConsole(name, mode), default=is_default)
@@ -157,9 +156,9 @@ def account_entries(view: MenuView, account: Account) -> tuple[Entry, ...]:
             ),
         ),
         Entry(
-            "Copy console link" if not problem else "Copy console link: unavailable",
+            "Copy console link" if not blocker else "Copy console link: unavailable",
             CopyLink(name),
-            enabled=not problem,
+            enabled=not blocker,
         ),
         Entry("Forget cached session", Forget(name)),
     )

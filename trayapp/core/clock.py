@@ -1,0 +1,21 @@
+"""Time as trayapp reads it: always aware UTC, from a clock that callers can inject."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import UTC, datetime
+
+Clock = Callable[[], datetime]
+
+
+def utc_now() -> datetime:
+    """The current time, aware and in UTC (never naive local time)."""
+    return datetime.now(UTC)
+
+
+def parse_expiration(text: str) -> datetime:
+    """An aware UTC datetime from an RFC 3339 string such as 2026-11-28T22:00:00Z."""
+    moment = datetime.fromisoformat(text.replace("Z", "+00:00"))
+    if moment.tzinfo is None:
+        raise ValueError("expiration without a time zone")
+    return moment.astimezone(UTC)
