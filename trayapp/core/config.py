@@ -217,19 +217,34 @@ class _Checker:
                 self.problem((*where, key), label, f"unknown key{hint}", key)
 
     def values(
-        self, table: dict[str, Any], checks: dict[str, Check], where: tuple[object, ...], label: str
+        self,
+        table: dict[str, Any],
+        checks: dict[str, Check],
+        where: tuple[object, ...],
+        label: str | Callable[[dict[str, Any]], str],
     ) -> dict[str, Any]:
-        """Each known key's checked value; an unknown key or a ValueError becomes a located problem."""
+        """Each known key's checked value; an unknown key or a ValueError becomes a located problem.
+
+        ``label`` may be a function of the checked values: it runs only when there is a problem.
+        """
         found: dict[str, Any] = {}
+        errors: list[tuple[str, str | None]] = []
         for key, value in table.items():
             rule = checks.get(key)
             if rule is None:
-                self.unknown_keys({key: value}, checks, where, label)
+                errors.append((key, None))
                 continue
             try:
                 found[key] = rule(value)
             except ValueError as exc:
-                self.problem((*where, key), label, str(exc), key)
+                errors.append((key, str(exc)))
+        if errors:
+            shown = label(found) if callable(label) else label
+            for key, message in errors:
+                if message is None:
+                    self.unknown_keys({key: None}, checks, where, shown)
+                else:
+                    self.problem((*where, key), shown, message, key)
         return found
 
     def accounts(self, raw: object, primary: Primary) -> tuple[Account, ...]:
@@ -252,15 +267,15 @@ class _Checker:
                 )
                 continue
             if isinstance(name, str):
-                first_line[name] = self.lines.line("account", index)
+                first_line[name] = account.line if account else self.lines.line("account", index)
             if account:
                 accounts.append(account)
         return tuple(accounts)
 
     def account(self, raw: dict[str, Any], index: int, primary: Primary) -> Account | None:
-        where, label = ("account", index), account_label(raw, index)
-        before = len(self.problems)
-        values = self.values(raw, ACCOUNT_CHECKS, where, label)
+        where, before = ("account", index), len(self.problems)
+        values = self.values(raw, ACCOUNT_CHECKS, where, lambda found: account_label(found, index))
+        label = account_label(values, index)
         from_link: dict[str, str] = values.get("link") or {}
         arn: ids.RoleArn | None = values.get("role_arn")
         if "link" in values and ({"role_arn", "account_id", "role_name"} & raw.keys()):
@@ -319,11 +334,7 @@ class _Checker:
         )
 
 
-def account_label(raw: dict[str, Any], index: int) -> str:
+def account_label(values: dict[str, Any], index: int) -> str:
     """How problems name an account: by its name, else its display name, else its place ("account[3]")."""
-    for key in ("name", "display_name"):
-        try:
-            return f"account {ACCOUNT_CHECKS[key](raw.get(key))!r}"
-        except ValueError:
-            continue
-    return f"account[{index + 1}]"
+    known = values.get("name") or values.get("display_name")
+    return f"account {known!r}" if known else f"account[{index + 1}]"
