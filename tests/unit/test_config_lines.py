@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import sys
 import textwrap
 from pathlib import Path
 
@@ -13,8 +12,16 @@ from trayapp.core.errors import ConfigError
 from trayapp.core.importing import check_candidate
 from trayapp.core.keylines import KeyLines
 
-sys.path.insert(0, str(Path(__file__).parents[1] / "bench"))
-from run_bench import config_toml  # noqa: E402  (the bench's 1,000-account config)
+
+def config_toml(count: int) -> str:
+    """A valid config of ``count`` accounts, each table 10 lines apart, the first at line 6."""
+    head = '[primary]\nlabel = "george"\nregion = "eu-west-1"\n\n'
+    return head + "".join(
+        f'\n[[account]]\nname = "acct-{i:03d}"\ndisplay_name = "Account {i}"\n'
+        f'account_id = "{100000000000 + i:012d}"\nrole_name = "ops/admin"\ncolor = "#{i * 40503 % 0xFFFFFF:06x}"\n'
+        f'region = "eu-central-1"\ngroup = "Team {i % 10}"\nduration = "1h"\n'
+        for i in range(count)
+    )
 
 
 def problems(text: str) -> list[tuple[int | None, str, str]]:
@@ -108,4 +115,4 @@ def test_a_valid_config_never_scans_its_keys(monkeypatch: pytest.MonkeyPatch) ->
     lines = text.splitlines()
     assert len(config.accounts) == 50
     assert all(lines[a.line - 1] == "[[account]]" for a in config.accounts if a.line)
-    assert [a.line for a in config.accounts][:2] == [6, 17]
+    assert [a.line for a in config.accounts][:3] == [6, 16, 26]
