@@ -8,7 +8,10 @@ from dataclasses import replace
 from datetime import UTC, datetime
 from pathlib import Path
 
+import pytest
+
 from trayapp.core.config import parse_config
+from trayapp.core.display import one_line
 from trayapp.core.model import Config
 from trayapp.core.state import Console, State
 from trayapp.tray.menu import (
@@ -324,3 +327,11 @@ def test_many_accounts_of_one_display_name_are_still_chunked() -> None:
     assert all(0 < len(c.children) <= 25 for c in chunks), [(c.label, len(c.children)) for c in chunks]
     assert sorted(n for c in chunks for n in leaves(c)) == sorted(names)
     assert len({c.label for c in chunks}) == len(chunks)  # no two chunks share a label
+
+
+@pytest.mark.parametrize(
+    "char", list("\x00\x1b\x7f\x85\x9b\u061c\u200b\u200f\u2028\u2029\u202e\u2060\u2065\u2066\u2069\ufeff")
+)
+def test_labels_drop_what_the_display_rules_drop(char: str) -> None:
+    # One rule for unsafe text (core/display.py): the menu has no list of its own that could lag behind.
+    assert clean(f"a{char}b") == "a b" == one_line(f"a{char}b")

@@ -11,7 +11,7 @@ UNSAFE = re.compile(r"[\x00-\x1f\x7f-\x9f\u061c\u200e\u200f\u2028\u2029\u202a-\u
 
 
 # Zero-width characters and the byte-order mark: harmless to a terminal, but they hide in a menu label.
-INVISIBLE = re.compile(r"[\u200b-\u200d\u2060-\u2064\ufeff]")
+INVISIBLE = re.compile(r"[\u200b-\u200d\u2060-\u2065\ufeff]")  # U+2065: reserved, default-ignorable
 
 
 def one_line(text: str) -> str:

@@ -26,7 +26,7 @@ def config_profile(header: str) -> str | None:
         parts = shlex.split(header)
     except ValueError:
         return None
-    return parts[1] if len(parts) == 2 and parts[0] == "profile" else None
+    return parts[1] if len(parts) == 2 else None  # botocore does not look at parts[0]: "[profilex y]" is y
 
 
 def loose_profile(inner: str) -> str:

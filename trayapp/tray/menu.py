@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
@@ -19,7 +18,6 @@ NO_COLOR = (
     "○"  # an account without a colour: a plain ring every font has (an empty "◻" read as a missing glyph)
 )
 FLAT_LIMIT = 25  # a group (or the ungrouped accounts) larger than this is split into alphabetical submenus
-UNSAFE = re.compile(r"[\x00-\x1f\x7f\u200b-\u200f\u202a-\u202e\u2060-\u2069\ufeff]+")
 FORMAT_NAMES = {
     "sh": "bash / zsh",
     "fish": "fish",
@@ -104,7 +102,7 @@ class MenuView:
 
 def clean(text: str, limit: int = LABEL_MAX) -> str:
     """A label safe to show: no control or bidi characters, one line, at most ``limit`` characters."""
-    text = one_line(UNSAFE.sub(" ", text))  # core.display.one_line: C1, U+2028/2029 and bidi marks too
+    text = one_line(text)  # core.display: controls, line separators, bidi and invisible marks
     return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
 
 
