@@ -165,6 +165,7 @@ SPELLINGS = [
     ("SignatureDoesNotMatch", "InvalidSignatureException"),
     ("Throttling", "TooManyRequestsException"),
     ("Throttling", "ThrottlingException"),
+    ("Throttling", "RequestLimitExceeded"),
 ]
 
 

@@ -11,6 +11,7 @@ from typing import Any, TypeVar
 from trayapp.core.errors import AwsError
 
 T = TypeVar("T")
+CONNECT_TIMEOUT, READ_TIMEOUT = 5.0, 10.0  # seconds, for every AWS call trayapp makes
 DEADLINE_FACTOR = 2.0  # a whole exchange may take twice its connect and read timeouts together
 
 THROTTLE_ATTEMPTS = 4  # the first call and three backed-off retries, for throttling only

@@ -18,7 +18,7 @@ from collections.abc import Mapping
 from datetime import UTC
 from typing import Any
 
-from trayapp.core.awscall import call_aws, client_for
+from trayapp.core.awscall import CONNECT_TIMEOUT, READ_TIMEOUT, call_aws, client_for
 from trayapp.core.console import destination_url, federation_endpoint, login_url, signin_token_url
 from trayapp.core.errors import AwsError, UsageError
 from trayapp.core.identifiers import partition_of_region
@@ -32,7 +32,7 @@ PASS_THROUGH_POLICY = json.dumps(
 )
 FEDERATION_SECONDS = int(FEDERATED_CONSOLE.total_seconds())  # 12 h: STS's default for this call
 NAME_MAX = 32  # GetFederationToken Name: 2..32 of [\w+=,.@-]
-TIMEOUTS = (5.0, 10.0)
+TIMEOUTS = (CONNECT_TIMEOUT, READ_TIMEOUT)
 WHERE = "Could not open the console as the primary IAM user"
 OWN_REASONS = {"denied": "access denied (the IAM user needs permission for sts:GetFederationToken)"}
 

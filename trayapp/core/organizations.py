@@ -5,14 +5,13 @@ from __future__ import annotations
 from collections.abc import Iterator, Mapping
 from typing import Any
 
-from trayapp.core.awscall import call_aws, client_for
+from trayapp.core.awscall import CONNECT_TIMEOUT, READ_TIMEOUT, call_aws, client_for
 from trayapp.core.errors import AwsError
 from trayapp.core.identifiers import DISPLAY_NAME_MAX
 from trayapp.core.importing import Skipped
 from trayapp.core.lookup import LookupGuard
 from trayapp.core.model import Config
 from trayapp.core.primary import boto_session, primary_credentials
-from trayapp.core.sessions import CONNECT_TIMEOUT, READ_TIMEOUT
 from trayapp.core.stserrors import explain, reason, scrub
 
 DEFAULT_ROLE = "OrganizationAccountAccessRole"

@@ -18,6 +18,8 @@ from typing import Any, Protocol
 
 from trayapp.core import identifiers as ids
 from trayapp.core import primary
+from trayapp.core.awscall import CONNECT_TIMEOUT as CONNECT_TIMEOUT
+from trayapp.core.awscall import READ_TIMEOUT as READ_TIMEOUT
 from trayapp.core.awscall import DeadlineError, call_aws, client_for
 from trayapp.core.cache import CachedSession, SessionCache
 from trayapp.core.cachedprovider import CachedProvider
@@ -63,8 +65,6 @@ __all__ = [
 ]
 
 log = logging.getLogger(__name__)
-
-CONNECT_TIMEOUT, READ_TIMEOUT = 5.0, 10.0
 
 
 class MfaPrompt(Protocol):

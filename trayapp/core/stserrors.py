@@ -6,6 +6,7 @@ from collections.abc import Iterable, Mapping
 from enum import StrEnum
 from typing import Any
 
+from trayapp.core.awscall import THROTTLE_CODES
 from trayapp.core.errors import AwsError, TrayappError, UsageError
 from trayapp.core.model import Account
 
@@ -60,10 +61,8 @@ KINDS = {
     "UnrecognizedClientException": "unknown-key",
     "SignatureDoesNotMatch": "bad-signature",
     "InvalidSignatureException": "bad-signature",
-    "Throttling": "throttled",
-    "ThrottlingException": "throttled",
-    "TooManyRequestsException": "throttled",
     "RegionDisabledException": "region-disabled",
+    **dict.fromkeys(THROTTLE_CODES, "throttled"),  # the codes call_aws backs off from
 }
 
 
