@@ -186,3 +186,11 @@ def test_a_service_words_only_what_is_its_own() -> None:
     assert stserrors.reason("Weird", "what AWS said", own=organizations.OWN_REASONS) == (
         "AWS said Weird: what AWS said"
     )
+
+
+def test_the_checks_cover_exactly_the_schema_keys() -> None:
+    from trayapp.core import config, schema
+
+    assert tuple(config.PRIMARY_CHECKS) == schema.PRIMARY_KEYS
+    assert tuple(config.SETTINGS_CHECKS) == schema.SETTINGS_KEYS
+    assert tuple(config.ACCOUNT_CHECKS) == schema.ACCOUNT_KEYS
