@@ -185,15 +185,8 @@ def _account(
         chain = (profile["source_profile"],) if profile.get("source_profile") else ("[primary]",)
     else:
         return None  # a base (where one signs in), or a profile of keys and settings only
-    if not ids.ACCOUNT_ID.fullmatch(account_id):
-        raise ValueError(f"account id {account_id!r} is not 12 digits")
-    problem = ids.role_name_problem(role)
-    if problem:
-        raise ValueError(problem)
     region = profile.get("region") or base.get("target_region")
-    if region is not None and not ids.REGION.fullmatch(region):
-        raise ValueError(f"region {region!r} is not an AWS region")
-    color = profile.get("color")
+    color = _checked("account id", account_id, role, region, profile.get("color"))
     duration = profile.get("duration_seconds")
     source = profile.get("source_profile")
     return Account(
@@ -202,7 +195,7 @@ def _account(
         account_id=account_id,
         role_name=role.strip("/"),
         partition=partition,
-        color=colors.normalize_color(color) if color else None,
+        color=color,
         region=region,
         external_id=profile.get("external_id"),
         duration_seconds=ids.parse_duration(duration) if duration else None,
@@ -215,6 +208,18 @@ def _account(
         line=line,
         source_chain=chain,
     )
+
+
+def _checked(id_key: str, account_id: str, role: str, region: str | None, color: str | None) -> str | None:
+    """Check what every kind of profile names (account, role, region); the colour as the model keeps it."""
+    if not ids.ACCOUNT_ID.fullmatch(account_id):
+        raise ValueError(f"{id_key} {account_id!r} is not 12 digits")
+    problem = ids.role_name_problem(role)
+    if problem:
+        raise ValueError(problem)
+    if region is not None and not ids.REGION.fullmatch(region):
+        raise ValueError(f"region {region!r} is not an AWS region")
+    return colors.normalize_color(color) if color else None
 
 
 def _check_agrees(profile: dict[str, str], arn: ids.RoleArn) -> None:
@@ -233,16 +238,8 @@ def _sso_account(
         raise ValueError(f"sso_session {session!r} names no [sso-session {session}] section")
     if session is None and not profile.get("sso_start_url"):
         raise ValueError("sso_account_id is set but neither sso_session nor sso_start_url")
-    account_id, role = profile["sso_account_id"], profile["sso_role_name"]
-    if not ids.ACCOUNT_ID.fullmatch(account_id):
-        raise ValueError(f"sso_account_id {account_id!r} is not 12 digits")
-    problem = ids.role_name_problem(role)
-    if problem:
-        raise ValueError(problem)
-    region = profile.get("region")
-    if region is not None and not ids.REGION.fullmatch(region):
-        raise ValueError(f"region {region!r} is not an AWS region")
-    color = profile.get("color")
+    account_id, role, region = profile["sso_account_id"], profile["sso_role_name"], profile.get("region")
+    color = _checked("sso_account_id", account_id, role, region, profile.get("color"))
     group = profile.get("group") or session or _start_host(profile.get("sso_start_url", ""))
     return Account(
         name=name,
@@ -250,7 +247,7 @@ def _sso_account(
         account_id=account_id,
         role_name=role,
         partition=ids.partition_of_region(region or "us-east-1"),
-        color=colors.normalize_color(color) if color else None,
+        color=color,
         region=region,
         group=group or None,
         source="aws-sso",

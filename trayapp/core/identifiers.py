@@ -18,6 +18,7 @@ SECONDS = re.compile(r"[0-9]{1,9}")
 MFA_CODE = re.compile(r"[0-9]{6}")
 # A trayapp account name, which is also the AWS CLI profile name export writes: both read it as is.
 NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]{0,63}")
+NAME_MAX = 64  # NAME's length limit
 SERVICE = re.compile(r"[a-z0-9][a-z0-9-]*")  # a console service, as in console.aws.amazon.com/SERVICE
 DISPLAY_NAME_MAX = 64  # the switch-role page's displayName limit, and the menu's
 

@@ -24,7 +24,7 @@ from trayapp.core.identifiers import DISPLAY_NAME_MAX, slug
 from trayapp.core.model import Account
 from trayapp.core.switchlink import parse_switch_role_link
 
-NAME_MAX = 64
+NAME_MAX = ids.NAME_MAX
 
 
 @dataclass(frozen=True)
