@@ -20,7 +20,7 @@ from typing import Any
 
 from trayapp.core.awscall import CONNECT_TIMEOUT, READ_TIMEOUT, call_aws, client_for
 from trayapp.core.console import destination_url, federation_endpoint, login_url, signin_token_url
-from trayapp.core.errors import AwsError, UsageError
+from trayapp.core.errors import AwsError, TrayappError, UsageError
 from trayapp.core.identifiers import partition_of_region
 from trayapp.core.model import Primary, RoleCredentials
 from trayapp.core.state import FEDERATED_CONSOLE
@@ -44,21 +44,14 @@ def federated_name(label: str) -> str:
 
 
 def primary_keys(primary: Primary) -> tuple[Any, Any]:
-    """The botocore session (see primary.boto_session) and frozen long-term keys of the primary IAM user."""
-    from botocore.exceptions import BotoCoreError
+    """The botocore session and frozen long-term keys of the primary IAM user (core/primary.py finds them)."""
+    from trayapp.core.primary import boto_session, primary_credentials
 
-    from trayapp.core.primary import boto_session
-
+    session = boto_session(primary.profile)
     try:
-        session = boto_session(primary.profile)
-        found = session.get_credentials()
-        frozen = found.get_frozen_credentials() if found else None
-    except BotoCoreError as exc:
-        raise AwsError(
-            f"{WHERE}: the primary credentials could not be loaded ({type(exc).__name__})"
-        ) from None
-    if frozen is None or not frozen.access_key:
-        raise AwsError(f"{WHERE}: no AWS credentials found; set [primary] profile to the IAM user's keys")
+        frozen = primary_credentials(session)
+    except TrayappError as exc:
+        raise type(exc)(f"{WHERE}: {exc}") from None
     if frozen.token:
         raise UsageError(
             f"{WHERE}: GetFederationToken needs the IAM user's long-term keys, and [primary] profile gives "
