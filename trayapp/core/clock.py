@@ -13,6 +13,11 @@ def utc_now() -> datetime:
     return datetime.now(UTC)
 
 
+def stamp(moment: datetime) -> str:
+    """RFC 3339 UTC (2026-11-28T22:00:00Z), the one format every expiry is stored and printed in."""
+    return moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
 def parse_expiration(text: str) -> datetime:
     """An aware UTC datetime from an RFC 3339 string such as 2026-11-28T22:00:00Z."""
     moment = datetime.fromisoformat(text.replace("Z", "+00:00"))

@@ -15,7 +15,6 @@ from __future__ import annotations
 import json
 import re
 from collections.abc import Mapping
-from datetime import UTC
 from typing import Any
 
 from trayapp.core.awscall import CONNECT_TIMEOUT, READ_TIMEOUT, call_aws, client_for
@@ -82,13 +81,7 @@ def federation_token(
         refuse,
         WHERE,
     )
-    creds = answer["Credentials"]
-    return RoleCredentials(
-        access_key_id=creds["AccessKeyId"],
-        secret_access_key=creds["SecretAccessKey"],
-        session_token=creds["SessionToken"],
-        expiration=creds["Expiration"].astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ"),
-    )
+    return RoleCredentials.from_sts(answer["Credentials"])
 
 
 def federated_login_url(

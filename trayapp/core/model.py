@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 from trayapp.core.errors import Problem
 from trayapp.core.identifiers import PARTITION_DEFAULT_REGION
@@ -108,3 +110,17 @@ class RoleCredentials:
 
     def __repr__(self) -> str:
         return f"RoleCredentials(access_key_id={self.access_key_id!r}, expiration={self.expiration!r}, ...)"
+
+    @classmethod
+    def from_sts(cls, creds: Mapping[str, Any]) -> RoleCredentials:
+        """The ``Credentials`` of an STS answer; its Expiration a datetime (boto3) or RFC 3339 text (a cache)."""
+        from trayapp.core.clock import parse_expiration, stamp
+
+        expiration = creds["Expiration"]
+        moment = parse_expiration(expiration) if isinstance(expiration, str) else expiration
+        return cls(
+            access_key_id=creds["AccessKeyId"],
+            secret_access_key=creds["SecretAccessKey"],
+            session_token=creds["SessionToken"],
+            expiration=stamp(moment),
+        )

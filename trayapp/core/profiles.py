@@ -11,7 +11,7 @@ from __future__ import annotations
 import contextlib
 import re
 from collections.abc import Callable, Iterator, Mapping
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Any
 
 from trayapp.core.botodata import use_quick_loader
@@ -75,19 +75,10 @@ class HopCache:
         }
 
     def __setitem__(self, key: str, response: Mapping[str, Any]) -> None:
-        creds = response["Credentials"]
-        expiration = creds["Expiration"]
-        if isinstance(expiration, str):
-            expiration = datetime.fromisoformat(expiration.replace("Z", "+00:00"))
         session = CachedSession(
             account=self.account,
             role_arn=str(response.get("AssumedRoleUser", {}).get("Arn", "")),
-            credentials=RoleCredentials(
-                access_key_id=creds["AccessKeyId"],
-                secret_access_key=creds["SecretAccessKey"],
-                session_token=creds["SessionToken"],
-                expiration=expiration.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ"),
-            ),
+            credentials=RoleCredentials.from_sts(response["Credentials"]),
         )
         self.cache.put(self.PREFIX + key, session)
 

@@ -13,7 +13,7 @@ import logging
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Any, Protocol
 
 from trayapp.core import identifiers as ids
@@ -23,7 +23,7 @@ from trayapp.core.awscall import READ_TIMEOUT as READ_TIMEOUT
 from trayapp.core.awscall import DeadlineError, call_aws, client_for
 from trayapp.core.cache import CachedSession, SessionCache
 from trayapp.core.cachedprovider import CachedProvider
-from trayapp.core.clock import Clock, utc_now
+from trayapp.core.clock import Clock, stamp, utc_now
 from trayapp.core.errors import AwsError, UsageError
 from trayapp.core.identitymemo import IdentityMemo
 from trayapp.core.lookup import LOOKUP_GUARD, PRIMARY_LOOKUP, SELF_SOURCE, LookupGuard
@@ -266,7 +266,7 @@ class SessionProvider:
                 access_key_id=frozen.access_key,
                 secret_access_key=frozen.secret_key,
                 session_token=frozen.token or "",
-                expiration=expiry.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ"),
+                expiration=stamp(expiry),
             ),
             chained=True,  # not AssumeRole from an IAM user's keys: no SessionDuration at sign-in
         )
@@ -303,16 +303,10 @@ class SessionProvider:
                     ) from None
                 problem = CodeProblem.REJECTED
                 continue
-            creds = answer["Credentials"]
             return CachedSession(
                 account=account.name,
                 role_arn=account.role_arn,
-                credentials=RoleCredentials(
-                    access_key_id=creds["AccessKeyId"],
-                    secret_access_key=creds["SecretAccessKey"],
-                    session_token=creds["SessionToken"],
-                    expiration=creds["Expiration"].astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ"),
-                ),
+                credentials=RoleCredentials.from_sts(answer["Credentials"]),
                 assumed_role_arn=answer.get("AssumedRoleUser", {}).get("Arn", ""),
                 chained=account.chained or bool(frozen.token),
             )

@@ -20,6 +20,7 @@ from pathlib import Path
 from typing import Any
 
 from trayapp.core.clock import parse_expiration
+from trayapp.core.clock import stamp as stamp
 from trayapp.core.files import atomic_write, ensure_private_dir
 from trayapp.core.model import Account, Config
 
@@ -40,11 +41,6 @@ SIGNED_CONSOLE_DEFAULT = timedelta(hours=1)
 # as long as the federation token, which trayapp asks for 12 hours (STS API reference,
 # GetFederationToken: 900..129600 s, default 43200 s).
 FEDERATED_CONSOLE = timedelta(hours=12)
-
-
-def stamp(moment: datetime) -> str:
-    """RFC 3339 UTC, the one format every expiry is stored in."""
-    return moment.strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
 @dataclass(frozen=True)
