@@ -21,6 +21,7 @@ from trayapp.core.awscall import CONNECT_TIMEOUT, READ_TIMEOUT, call_aws, client
 from trayapp.core.console import destination_url, federation_endpoint, login_url, signin_token_url
 from trayapp.core.errors import AwsError, TrayappError, UsageError
 from trayapp.core.identifiers import partition_of_region
+from trayapp.core.lookup import LookupGuard
 from trayapp.core.model import Primary, RoleCredentials
 from trayapp.core.state import FEDERATED_CONSOLE
 from trayapp.core.stserrors import reason, scrub
@@ -42,13 +43,13 @@ def federated_name(label: str) -> str:
     return name if len(name) >= 2 else "trayapp"
 
 
-def primary_keys(primary: Primary) -> tuple[Any, Any]:
+def primary_keys(primary: Primary, environ: Mapping[str, str]) -> tuple[Any, Any]:
     """The botocore session and frozen long-term keys of the primary IAM user (core/primary.py finds them)."""
     from trayapp.core.primary import boto_session, primary_credentials
 
     session = boto_session(primary.profile)
     try:
-        frozen = primary_credentials(session)
+        frozen = primary_credentials(session, LookupGuard(environ))
     except TrayappError as exc:
         raise type(exc)(f"{WHERE}: {exc}") from None
     if frozen.token:
@@ -60,10 +61,10 @@ def primary_keys(primary: Primary) -> tuple[Any, Any]:
 
 
 def federation_token(
-    primary: Primary, name: str, timeouts: tuple[float, float] = TIMEOUTS
+    primary: Primary, name: str, environ: Mapping[str, str], timeouts: tuple[float, float] = TIMEOUTS
 ) -> RoleCredentials:
     """GetFederationToken for the primary user, with the pass-through policy, for 12 hours."""
-    session, frozen = primary_keys(primary)
+    session, frozen = primary_keys(primary, environ)
     client = client_for("sts", session, frozen, primary.region, timeouts)
     secrets = [frozen.secret_key]
 
@@ -96,6 +97,6 @@ def federated_login_url(
 
     partition = partition_of_region(primary.region)
     endpoint = federation_endpoint(partition, environ.get("TRAYAPP_SIGNIN_ENDPOINT"))
-    credentials = federation_token(primary, name, timeouts)
+    credentials = federation_token(primary, name, environ, timeouts)
     token = fetch_signin_token(signin_token_url(endpoint, credentials, None))
     return login_url(endpoint, token, destination_url(partition, primary.region)), credentials.expiration
