@@ -170,7 +170,7 @@ def test_config_check_good_and_bad(fakes: Fakes, config: Path, tmp_path: Path) -
     bad = tmp_path / "bad.toml"
     bad.write_text(CONFIG.replace('"044455556666"', '"4444"'), encoding="utf-8")
     assert run(fakes, bad, "config", "check") == 2
-    assert "account[1].account_id" in fakes.stderr.getvalue()
+    assert "account 'side-project'.account_id" in fakes.stderr.getvalue()
 
 
 def test_config_edit_opens_the_editor_in_the_foreground_then_checks(fakes: Fakes, tmp_path: Path) -> None:
