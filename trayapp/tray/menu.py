@@ -43,24 +43,24 @@ class Command(Enum):
     QUIT = "quit"
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class OpenConsole:
     account: str
     mode: ConsoleMode
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class CopyCredentials:
     account: str
     fmt: str
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class CopyLink:
     account: str
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Forget:
     account: str
 
@@ -69,7 +69,7 @@ AccountAction = OpenConsole | CopyCredentials | CopyLink | Forget
 Action = Command | AccountAction
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Entry:
     """One menu line: an action, a submenu, a disabled note, a checkbox or a separator."""
 
@@ -86,7 +86,7 @@ class Entry:
 SEPARATOR = Entry(separator=True)
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class MenuView:
     """Everything the menu depends on."""
 
@@ -150,7 +150,7 @@ def account_entries(view: MenuView, account: Account) -> tuple[Entry, ...]:
         Entry(
             "Copy credentials as",
             children=tuple(
-                Entry(FORMAT_NAMES[f], CopyCredentials(name, f)) for f in CREDENTIAL_FORMATS if f != fmt
+                [Entry(FORMAT_NAMES[f], CopyCredentials(name, f)) for f in CREDENTIAL_FORMATS if f != fmt]
             ),
         ),
         Entry(
