@@ -1,4 +1,4 @@
-"""The group prompt on a real X server: zenity's editable combo box and our own Tk dialog, typed into."""
+"""Our dialogs on a real X server: the group prompt (zenity's editable combo box, our Tk dialog) and the Tk MFA prompt."""
 
 from __future__ import annotations
 
@@ -61,3 +61,27 @@ def test_our_tk_dialog_returns_the_group_typed_and_escape_means_none(
     desktop.key("Escape")
     assert done.wait(20)
     assert answer == [None]
+
+
+def test_our_tk_mfa_dialog_hides_the_code_and_returns_it(
+    on_desktop: Desktop, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from trayapp.core.model import Account
+    from trayapp.platforms.prompts import DialogPrompt
+
+    desktop = on_desktop
+    monkeypatch.setenv("PATH", str(tmp_path))  # no zenity, no kdialog: our own dialog
+    account = Account(name="prod", display_name="Production", account_id="777788889999", role_name="admin")
+    done, answer = threading.Event(), []
+
+    def run() -> None:
+        answer.append(DialogPrompt()("arn:aws:iam::111122223333:mfa/george", account, None))
+        done.set()
+
+    threading.Thread(target=run, daemon=True).start()
+    desktop.wait_for(lambda: desktop.windows_named("^trayapp$"), message="the Tk MFA dialog")
+    desktop.type_text("123456")
+    desktop.screenshot("tk-mfa.png")
+    desktop.key("Return")
+    assert done.wait(20)
+    assert answer == ["123456"]

@@ -3,40 +3,21 @@
 from __future__ import annotations
 
 import sys
+from typing import Any
+
+from trayapp.platforms.tkdialog import ask
+
+
+def code_field(root: Any) -> Any:
+    """Six digits, not echoed."""
+    import tkinter as tk
+
+    return tk.Entry(root, show="•", width=12, justify="center", font=("TkFixedFont", 16))
 
 
 def main(text: str) -> int:
     """Show the dialog; exit 0 and print the code, 1 when cancelled, 3 when no dialog can be shown."""
-    try:
-        import tkinter as tk
-
-        root = tk.Tk()
-    except Exception as exc:  # ImportError without Tk; TclError without a display
-        print(f"cannot open the dialog: {type(exc).__name__} (no display?)", file=sys.stderr)
-        return 3
-    root.title("trayapp")
-    root.resizable(False, False)
-    answer: list[str] = []
-    tk.Label(root, text=text, justify="left", padx=12, pady=8).pack()
-    entry = tk.Entry(root, show="•", width=12, justify="center", font=("TkFixedFont", 16))
-    entry.pack(padx=12, pady=4)
-
-    def ok(_event: object = None) -> None:
-        answer.append(entry.get())
-        root.destroy()
-
-    buttons = tk.Frame(root)
-    tk.Button(buttons, text="Cancel", command=root.destroy).pack(side="left", padx=4)
-    tk.Button(buttons, text="OK", command=ok, default="active").pack(side="left", padx=4)
-    buttons.pack(pady=8)
-    root.bind("<Return>", ok)
-    root.bind("<Escape>", lambda _e: root.destroy())
-    entry.focus_force()
-    root.mainloop()
-    if not answer:
-        return 1
-    print(answer[0])
-    return 0
+    return ask("trayapp", text, code_field)
 
 
 if __name__ == "__main__":
