@@ -21,6 +21,7 @@ from pathlib import Path
 
 import pytest
 from PIL import Image
+from support.dbusmenu import menu_layout
 from support.desktop import Box, Desktop
 from support.servers import FederationStub, MotoServer
 
@@ -245,45 +246,9 @@ def test_menu_items_show_the_accounts_exact_colour(tray: Tray) -> None:
     tray.close_menu()
 
 
-def dbus(desktop: Desktop, dest: str, path: str, method: str, *args: str, check: bool = True) -> str:
-    return desktop.run(
-        [
-            "gdbus",
-            "call",
-            "--session",
-            "--dest",
-            dest,
-            "--object-path",
-            path,
-            "--method",
-            method,
-            "--",
-            *args,
-        ],
-        check=check,
-    )
-
-
 def dbusmenu_icon(desktop: Desktop, pid: int, label: str) -> Image.Image:
     """The icon data the tray's AppIndicator sends over D-Bus (com.canonical.dbusmenu) for one item."""
-    bus = "org.freedesktop.DBus"
-    names = re.findall(r"'(:[\d.]+)'", dbus(desktop, bus, "/org/freedesktop/DBus", f"{bus}.ListNames"))
-    ours = [
-        n
-        for n in names
-        if f"uint32 {pid}"
-        in dbus(desktop, bus, "/org/freedesktop/DBus", f"{bus}.GetConnectionUnixProcessID", n, check=False)
-    ]
-    assert ours, names
-    layout = dbus(
-        desktop,
-        ours[0],
-        "/org/ayatana/NotificationItem/trayapp/Menu",
-        "com.canonical.dbusmenu.GetLayout",
-        "0",
-        "-1",
-        "[]",
-    )
+    layout = menu_layout(desktop, pid)
     at = layout.index(f"'label': <'{label}'>")
     item = layout[layout.rindex("<(", 0, at) : at]
     data = re.search(r"'icon-data': <\[byte ([^\]]*)\]>", item)
