@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 import shlex
-import subprocess
 
 from trayapp.core.errors import TrayappError
+from trayapp.platforms.spawn import detached
 
 
 def browser_argv(template: str, url: str) -> list[str]:
@@ -21,14 +21,7 @@ def open_url(url: str, template: str | None = None) -> None:
     if template:
         argv = browser_argv(template, url)
         try:
-            # stdio of its own: a browser that inherited our stdout would hold `trayapp open X | cat` open.
-            subprocess.Popen(
-                argv,
-                stdin=subprocess.DEVNULL,
-                stdout=subprocess.DEVNULL,
-                stderr=subprocess.DEVNULL,
-                start_new_session=True,
-            )
+            detached(argv)  # a browser that inherited our stdout would hold `trayapp open X | cat` open
         except OSError as exc:
             raise TrayappError(f"could not start the browser {argv[0]!r}: {exc.strerror}") from None
         return
@@ -55,14 +48,7 @@ def _open_with_webbrowser(url: str) -> bool:
             return False
     argv = [chosen.name, *(arg.replace("%s", url) for arg in chosen.args)]
     try:
-        child = subprocess.Popen(
-            argv,
-            stdin=subprocess.DEVNULL,
-            stdout=subprocess.DEVNULL,
-            stderr=subprocess.DEVNULL,
-            close_fds=True,
-            start_new_session=True,
-        )
+        child = detached(argv)
     except OSError:
         return False
     if isinstance(chosen, webbrowser.BackgroundBrowser):

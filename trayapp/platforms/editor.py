@@ -15,6 +15,7 @@ from collections.abc import Callable, Mapping
 from pathlib import Path
 
 from trayapp.core.errors import TrayappError
+from trayapp.platforms.spawn import detached
 
 GRACE = 1.5  # seconds a launcher gets to fail at once (xdg-open without a handler exits 3 or 4)
 # Terminal emulators and the option that runs a command in them, best first.
@@ -100,13 +101,7 @@ def open_in_editor(path: Path, environ: Mapping[str, str], foreground: bool = Fa
             if foreground:
                 subprocess.run(argv, check=False)  # the user's own editor: its exit status is theirs
                 return argv
-            proc = subprocess.Popen(
-                argv,
-                stdin=subprocess.DEVNULL,
-                stdout=subprocess.DEVNULL,
-                stderr=subprocess.DEVNULL,
-                start_new_session=True,
-            )
+            proc = detached(argv)
         except OSError as exc:
             reasons.append(f"{argv[0]} could not start ({exc.strerror})")
             continue
