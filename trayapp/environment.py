@@ -53,7 +53,7 @@ class Notifier(Protocol):
 
 def utc_now() -> datetime:
     """The real clock (aware, UTC)."""
-    from trayapp.core.cache import utc_now as now
+    from trayapp.core.clock import utc_now as now
 
     return now()
 

@@ -247,9 +247,19 @@ def test_menu_items_show_the_accounts_exact_colour(tray: Tray) -> None:
 
 
 def dbusmenu_icon(desktop: Desktop, pid: int, label: str) -> Image.Image:
-    """The icon data the tray's AppIndicator sends over D-Bus (com.canonical.dbusmenu) for one item."""
-    layout = menu_layout(desktop, pid)
-    at = layout.index(f"'label': <'{label}'>")
+    """The icon data the tray's AppIndicator sends over D-Bus (com.canonical.dbusmenu) for one item.
+
+    The icon shows first, with a "starting" line; the accounts' menu follows as soon as the tray behind
+    it has loaded: wait for it.
+    """
+    key = f"'label': <'{label}'>"
+
+    def with_label() -> str | None:
+        found = menu_layout(desktop, pid)
+        return found if key in found else None
+
+    layout: str = desktop.wait_for(with_label, message=f"{label} in the menu")
+    at = layout.index(key)
     item = layout[layout.rindex("<(", 0, at) : at]
     data = re.search(r"'icon-data': <\[byte ([^\]]*)\]>", item)
     assert data, item

@@ -150,6 +150,12 @@ class Tray:
         self.proc = proc
         try:
             self.icon = self.desktop.wait_for_tray_icon(proc.pid, timeout=15)
+            # The icon shows first; its menu comes once the tray behind it has loaded.
+            self.desktop.wait_for(
+                lambda: "the tray behind the icon is ready" in self.desktop.log(name),
+                timeout=15,
+                message="the tray behind its icon",
+            )
         except TimeoutError as exc:
             raise AssertionError(f"{exc}\n{name} log:\n{self.desktop.log(name)}") from None
         return proc
@@ -424,6 +430,49 @@ def test_open_console_colours_the_icon_and_back_to_primary_makes_it_neutral(host
     assert tray.icon_pixels(NEUTRAL) >= 200, tray.icon_colors()
     assert tray.state()["console"] is None
     assert tray.alive()
+
+
+def test_a_second_start_paints_the_remembered_picture_and_its_menu_works_at_once(host_tray: Tray) -> None:
+    """The icon shows before the tray behind it loads (trayapp.tray.firstpaint), and never shows a stale picture."""
+    tray = host_tray
+    desktop = tray.desktop
+    opened = tray.cli("open", "staging", "--switch-role")  # before any tray: the console is in Staging
+    assert opened.returncode == 0, opened.stderr
+    memory = tray.home / ".cache" / "trayapp" / "first-paint.json"
+
+    def quit_tray(name: str) -> None:
+        for _ in range(3):  # an SNI panel may drop a click while it takes in a new menu (see the Quit test)
+            with contextlib.suppress(TimeoutError):
+                tray.choose("Quit")
+                desktop.wait_for(
+                    lambda: "menu action: Command.QUIT" in desktop.log(name), timeout=3, message="Quit"
+                )
+                break
+        assert tray.proc is not None and tray.proc.wait(timeout=10) == 0, desktop.log(name)
+
+    tray.start("trayapp-first")
+    assert "first paint: after loading" in desktop.log("trayapp-first")
+    tray.wait_icon(BLUE)
+    desktop.wait_for(lambda: memory.exists() and BLUE in memory.read_text(), message="the remembered picture")
+    assert memory.stat().st_mode & 0o077 == 0 and memory.parent.stat().st_mode & 0o077 == 0
+    quit_tray("trayapp-first")
+
+    tray.start("trayapp")  # nothing changed: the remembered picture, at once, in Staging's colour
+    assert "first paint: the remembered picture" in tray.log(), tray.log()
+    assert tray.icon_pixels(BLUE) >= 200, tray.icon_colors()
+    tray.choose("Back to primary")  # the menu works at once: a click waits for the tray behind the icon
+    desktop.wait_for(lambda: tray.icon_pixels(BLUE) == 0, message="Staging's blue to leave the icon")
+    assert tray.icon_pixels(NEUTRAL) >= 200, tray.icon_colors()
+    desktop.wait_for(lambda: BLUE not in memory.read_text(), message="the neutral picture remembered")
+    quit_tray("trayapp")
+
+    # Changed behind the tray's back: the remembered (neutral) picture no longer holds; the truth shows.
+    opened = tray.cli("open", "staging", "--switch-role")
+    assert opened.returncode == 0, opened.stderr
+    tray.start("trayapp-third")
+    assert "first paint: after loading" in desktop.log("trayapp-third")
+    assert tray.icon_pixels(BLUE) >= 200, tray.icon_colors()
+    quit_tray("trayapp-third")
 
 
 def test_copy_credentials_notifies_without_secrets_and_clears_the_clipboard(host_tray: Tray) -> None:

@@ -383,7 +383,7 @@ def test_one_mfa_prompt_at_a_time() -> None:
             inside[0] -= 1
         return "123456"
 
-    prompt = SerialPrompt(slow_prompt)
+    prompt = SerialPrompt(lambda: slow_prompt)
     account = Account(name="a", display_name="A", account_id="123456789012", role_name="r")
     threads = [threading.Thread(target=prompt, args=("serial", account, None)) for _ in range(4)]
     for thread in threads:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import subprocess
 import sys
+import threading
 import time
 import types
 from pathlib import Path
@@ -14,7 +15,7 @@ import pytest
 from trayapp.core.errors import TrayappError
 from trayapp.platforms import browser, clipboard
 from trayapp.tray import backend
-from trayapp.tray.icon import call_on_ui_thread, default_on_click
+from trayapp.tray.icon import PystraySurface, call_on_ui_thread, default_on_click
 
 ALL_TOOLS = {"wl-copy", "wl-paste", "xclip", "xsel"}
 
@@ -122,7 +123,13 @@ class FakeBackendIcon:
 
     def __init__(self) -> None:
         self._status_icon = object()
+        self._menu_handle: str | None = "menu"  # pystray builds it before the icon shows; we build it after
+        self.menu = "the controller's menu"
         self.events: list[str] = []
+
+    def _create_menu(self, menu: str) -> str:
+        self.events.append(f"built {menu}")
+        return menu
 
     def _on_status_icon_popup_menu(self, status_icon: object, button: int, time: int) -> None:
         self.events.append(f"menu (button {button})")
@@ -133,12 +140,17 @@ class FakeSurface:
 
     def __init__(self, has_default: bool) -> None:
         self.has_default = has_default
+        self.has_real_menu = True  # the controller's menu is built (before it is: "trayapp is starting…")
         self.ran: list[str] = []
 
     def activate_default(self) -> bool:
         if self.has_default:
             self.ran.append("default item")
         return self.has_default
+
+    def wait_until_ready(self) -> bool:
+        self.ran.append("waited for the tray")
+        return True
 
 
 def test_left_click_runs_the_default_item_or_opens_the_menu() -> None:
@@ -150,6 +162,46 @@ def test_left_click_runs_the_default_item_or_opens_the_menu() -> None:
     icon = default_on_click(FakeBackendIcon, without)()  # type: ignore[arg-type]
     icon()
     assert without.ran == [] and icon.events == ["menu (button 1)"]
+
+
+def test_a_click_before_the_menu_is_built_waits_for_the_tray_and_builds_it() -> None:
+    surface = FakeSurface(False)
+    icon = default_on_click(FakeBackendIcon, surface)()  # type: ignore[arg-type]
+    surface.has_real_menu = False  # the icon shows before the tray behind it has loaded
+    icon._on_status_icon_popup_menu(icon._status_icon, 3, 0)
+    assert surface.ran == ["waited for the tray"]
+    assert icon.events == ["built the controller's menu", "menu (button 3)"]
+    surface.has_real_menu = True  # pystray's _create_menu asked the surface for its items
+    icon._on_status_icon_popup_menu(icon._status_icon, 3, 0)  # built once: later clicks just open it
+    assert icon.events[-1] == "menu (button 3)" and len(icon.events) == 3
+
+
+def test_a_tray_that_fails_to_load_behind_its_icon_stops_its_loop_and_raises_why() -> None:
+    """The controller loads after the first paint, on pystray's setup thread: its failure must not hang the tray."""
+    events: list[str] = []
+
+    class LoopIcon:
+        visible = False
+        title = "trayapp"
+
+        def run(self, setup: Any) -> None:  # pystray: the loop runs, setup runs beside it
+            setup(self)
+            events.append("loop ended")
+
+        def stop(self) -> None:
+            events.append("stopped")
+
+    surface = object.__new__(PystraySurface)  # the toolkit half is not needed to run the loop's logic
+    surface.icon, surface.embedded, surface.controller, surface.failure = LoopIcon(), None, None, None
+    surface.ready, surface.stopped = threading.Event(), threading.Event()
+
+    def load() -> Any:
+        raise OSError("the state folder is not ours")
+
+    with pytest.raises(OSError, match="not ours"):
+        surface.run(load)
+    assert events == ["stopped", "loop ended"]
+    assert not surface.wait_until_ready()  # a click waiting on the tray gives up at once
 
 
 def test_menu_updates_go_to_the_main_thread_on_macos(monkeypatch: pytest.MonkeyPatch) -> None:

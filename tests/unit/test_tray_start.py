@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+import os
 from pathlib import Path
 
 from support.cli import RunCli
@@ -16,21 +18,33 @@ def test_tray_without_a_display_says_what_it_needs(run_cli: RunCli) -> None:
 
 
 STARTUP_PROBE = """
-import sys, time
+import sys
 import trayapp.tray.icon as icon
 
+HEAVY = ("botocore.session", "trayapp.core.sessions", "trayapp.app", "trayapp.core.config", "trayapp.tray.controller")
+
+def loaded():
+    return ",".join(name for name in HEAVY if name in sys.modules) or "-"
+
 class Surface:
-    def __init__(self, controller):
+    def __init__(self, env, first, title="trayapp"):
+        self.controller = None
+        print("painted", loaded(), first.color, flush=True)
+
+    def attach(self, controller):
         self.controller = controller
         controller.surface = self
-        print("built", "botocore.session" in sys.modules, "trayapp.core.sessions" in sys.modules, flush=True)
 
-    def run(self, when_shown=None):
-        print("shown", "botocore.session" in sys.modules, "trayapp.core.sessions" in sys.modules, flush=True)
-        when_shown()
-        self.controller.workers.shutdown(wait=True)  # the identity lookup ran on its worker
+    def run(self, load, when_attached):
+        controller = self.controller or load()
+        controller.surface = self
+        print("loaded", loaded(), flush=True)
+        when_attached(controller)
+        controller.refresh()
+        controller.workers.shutdown(wait=True)  # the identity lookup and the picture's memory ran
         print("after", "botocore.session" in sys.modules, flush=True)
 
+    def wait_until_ready(self): return True
     def refresh(self): pass
     def notify(self, title, message): pass
     def stop(self): pass
@@ -41,16 +55,45 @@ sys.exit(run_tray())
 """
 
 
-def test_tray_paints_before_importing_botocore_and_asks_who_we_are_once_shown() -> None:
-    """The first paint needs neither botocore nor the AWS engine; GetCallerIdentity waits until the icon is up."""
+def test_tray_paints_before_loading_the_engine_and_asks_who_we_are_once_shown(tmp_path: Path) -> None:
+    """The first paint needs neither botocore nor the AWS engine; GetCallerIdentity waits until the icon is up.
+
+    The first start reads the config before it paints; it remembers the picture, so the next start
+    paints before even the config and the controller load (trayapp.tray.firstpaint).
+    """
     import subprocess
     import sys
 
-    done = subprocess.run(
-        [sys.executable, "-c", STARTUP_PROBE], capture_output=True, text=True, timeout=60, check=False
+    config = tmp_path / "config.toml"
+    config.write_text(
+        '[[account]]\nname = "dev"\nrole_arn = "arn:aws:iam::123456789012:role/dev"\ncolor = "#2e7d32"\n'
     )
-    assert done.returncode == 0, done.stderr[-2000:]
-    assert done.stdout.split("\n") == ["built False False", "shown False False", "after True", ""]
+    state = {"console": {"account": "dev", "mode": "switch-role", "until": "2999-01-01T00:00:00Z"}}
+    from trayapp.core.places import state_file
+
+    state_file().parent.mkdir(parents=True, exist_ok=True)
+    state_file().write_text(json.dumps(state))
+    env = {**os.environ, "TRAYAPP_CONFIG": str(config)}
+
+    def start() -> list[str]:
+        done = subprocess.run(
+            [sys.executable, "-c", STARTUP_PROBE],
+            capture_output=True,
+            text=True,
+            timeout=60,
+            check=False,
+            env=env,
+        )
+        assert done.returncode == 0, done.stderr[-2000:]
+        return done.stdout.split("\n")
+
+    tray = "trayapp.app,trayapp.core.config,trayapp.tray.controller"  # and not botocore, nor the sessions
+    assert start() == [f"painted {tray} 2e7d32", f"loaded {tray}", "after True", ""]
+    assert start() == ["painted - 2e7d32", f"loaded {tray}", "after True", ""]
+    config.write_text(
+        config.read_text().replace("2e7d32", "1565c0")
+    )  # a changed file: loaded before the paint
+    assert start()[0] == f"painted {tray} 1565c0"
 
 
 def test_one_tray_per_user_also_against_a_tray_that_locks_with_filelock(tmp_path: Path) -> None:

@@ -4,10 +4,13 @@ from __future__ import annotations
 
 import argparse
 import json
+from typing import TYPE_CHECKING
 
 from trayapp.cli.context import Context
 from trayapp.core.errors import TrayappError, UsageError
-from trayapp.core.model import Config, ConsoleMode
+
+if TYPE_CHECKING:
+    from trayapp.core.model import Config, ConsoleMode
 
 
 def cmd_list(ctx: Context) -> int:

@@ -5,13 +5,12 @@ from __future__ import annotations
 import argparse
 from typing import TYPE_CHECKING, TextIO
 
-from trayapp.core.config import config_path, load_config
 from trayapp.core.errors import UsageError
-from trayapp.core.matching import find_account
-from trayapp.core.model import Account, Config
+from trayapp.core.places import config_path
 
-if TYPE_CHECKING:
+if TYPE_CHECKING:  # loaded when a command first needs the config: `trayapp tray` paints before
     from trayapp.app import App
+    from trayapp.core.model import Account, Config
     from trayapp.environment import Environment
 
 
@@ -36,6 +35,8 @@ class Context:
     @property
     def config(self) -> Config:
         if self._config is None:
+            from trayapp.core.config import load_config
+
             self._config = load_config(self.path, self.env.environ)
         return self._config
 
@@ -44,6 +45,8 @@ class Context:
         self._config = None
 
     def account(self, name: str) -> Account:
+        from trayapp.core.matching import find_account
+
         try:
             return find_account(self.config.accounts, name)
         except UsageError:

@@ -8,7 +8,7 @@ from collections.abc import Sequence
 from trayapp import __version__
 from trayapp.cli.accounts import cmd_back, cmd_creds, cmd_exec, cmd_forget, cmd_list, cmd_open, cmd_url
 from trayapp.cli.manage import cmd_autostart, cmd_config, cmd_export, cmd_import, cmd_switch, cmd_tray
-from trayapp.core.model import CREDENTIAL_FORMATS
+from trayapp.core.schema import CREDENTIAL_FORMATS
 
 
 def build_parser() -> argparse.ArgumentParser:

@@ -17,6 +17,8 @@ from trayapp.core import identifiers as ids
 from trayapp.core import inisections as ini
 from trayapp.core.errors import Problem
 from trayapp.core.model import Account
+from trayapp.core.places import aws_config_path as aws_config_path
+from trayapp.core.places import aws_credentials_path as aws_credentials_path
 from trayapp.core.sourcechain import walk
 
 TEXT_KEYS = (
@@ -40,16 +42,6 @@ TEXT_KEYS = (
     "sso_role_name",
     "group",
 )
-
-
-def aws_config_path(environ: Mapping[str, str] | None = None) -> Path:
-    """``$AWS_CONFIG_FILE``, else ``~/.aws/config``, as the AWS CLI decides."""
-    return Path((environ or {}).get("AWS_CONFIG_FILE") or "~/.aws/config").expanduser()
-
-
-def aws_credentials_path(environ: Mapping[str, str] | None = None) -> Path:
-    """``$AWS_SHARED_CREDENTIALS_FILE``, else ``~/.aws/credentials``: botocore merges its profiles in."""
-    return Path((environ or {}).get("AWS_SHARED_CREDENTIALS_FILE") or "~/.aws/credentials").expanduser()
 
 
 def merged_profiles(profiles: Mapping[str, Any], credentials: Path | None) -> dict[str, Any]:

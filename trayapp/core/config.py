@@ -6,7 +6,6 @@ line of each key), configvalues (one check per kind of value), switchlink (conso
 
 from __future__ import annotations
 
-import difflib
 import re
 import tomllib
 from collections.abc import Callable, Mapping
@@ -28,6 +27,7 @@ from trayapp.core.identifiers import NAME as NAME
 from trayapp.core.identifiers import SERVICE as SERVICE
 from trayapp.core.keylines import KeyLines
 from trayapp.core.model import Account, Config, Primary, Settings
+from trayapp.core.places import config_path as config_path
 from trayapp.core.schema import (
     ACCOUNT_KEYS,
     BACK_MODES,
@@ -60,12 +60,6 @@ __all__ = [
     "parse_config",
     "parse_switch_role_link",
 ]
-
-
-def config_path(explicit: str | None = None, environ: Mapping[str, str] | None = None) -> Path:
-    """``--config``, else ``$TRAYAPP_CONFIG``, else the platform default."""
-    chosen = explicit or (environ or {}).get("TRAYAPP_CONFIG")  # None: no environment, as everywhere
-    return Path(chosen).expanduser() if chosen else default_config_path()
 
 
 def load_config(path: Path, environ: Mapping[str, str] | None = None) -> Config:
@@ -212,6 +206,8 @@ class _Checker:
         for key in table:
             if key not in allowed:
                 known = tuple(allowed)
+                import difflib  # only for a mistake
+
                 close = difflib.get_close_matches(key, known, n=1)
                 hint = f"; did you mean {close[0]!r}?" if close else f"; allowed: {', '.join(known)}"
                 self.problem((*where, key), label, f"unknown key{hint}", key)

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import contextlib
 import errno
-import hashlib
 import os
 import stat
 import tempfile
@@ -153,6 +152,8 @@ def read_regular(path: Path) -> bytes:
 
 def lock_path(path: Path) -> Path:
     """Where the lock for a user file lives: trayapp's own cache folder, never beside the user's file."""
+    import hashlib  # here, not at import: OpenSSL's start-up is a few ms the tray's first paint skips
+
     import platformdirs
 
     digest = hashlib.sha256(os.path.realpath(path).encode("utf-8", "surrogateescape")).hexdigest()[:32]

@@ -180,6 +180,9 @@ def dump_state(state: State) -> str:
     )
 
 
+UNREADABLE = (ValueError, TypeError, KeyError, IndexError, AttributeError, RecursionError)  # a damaged file
+
+
 @dataclass
 class StateStore:
     """``<user state dir>/trayapp/state.json``, written atomically under a lock.
@@ -194,9 +197,9 @@ class StateStore:
 
     @classmethod
     def default(cls) -> StateStore:
-        import platformdirs
+        from trayapp.core.places import state_file
 
-        return cls(Path(platformdirs.user_state_dir("trayapp", appauthor=False)) / "state.json")
+        return cls(state_file())
 
     def load(self) -> State:
         try:
@@ -210,10 +213,19 @@ class StateStore:
             return self.cached
         try:
             self.cached = parse_state(json.loads(raw))
-        except (ValueError, TypeError, KeyError, IndexError, AttributeError, RecursionError) as exc:
+        except UNREADABLE as exc:
             self.cached = State()
             self._set_aside(type(exc).__name__)
         return self.cached
+
+    def peek(self) -> State | None:
+        """The file's state as a start would read it, changing nothing; None when it cannot be read."""
+        try:
+            return parse_state(json.loads(self.path.read_bytes()))
+        except FileNotFoundError:
+            return State()
+        except (OSError, *UNREADABLE):
+            return None
 
     def save(self, state: State) -> State:
         ensure_private_dir(self.path.parent)

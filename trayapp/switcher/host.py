@@ -185,7 +185,7 @@ def run_standalone(config_path: Path, env: Environment) -> int:
     from trayapp.app import App
     from trayapp.tray.controller import SerialPrompt, TrayController
 
-    prompt = SerialPrompt(env.dialog_prompt())
+    prompt = SerialPrompt(env.dialog_prompt)
     controller = TrayController(config_path, lambda config: App(config, prompt, env), env)
     surface = PrintingSurface(env.stderr)
     controller.surface = surface

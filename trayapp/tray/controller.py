@@ -20,8 +20,11 @@ from typing import TYPE_CHECKING, Protocol
 from trayapp.app import App
 from trayapp.core.config import load_config
 from trayapp.core.errors import ConfigError, Problem, TrayappError
+from trayapp.core.files import atomic_write, ensure_private_dir
 from trayapp.core.model import Account, Config
-from trayapp.core.state import Where
+from trayapp.core.state import Where, where
+from trayapp.tray.firstpaint import IconSpec as IconSpec
+from trayapp.tray.firstpaint import file_marks, memory_path, memory_text, picture_inputs
 from trayapp.tray.menu import (
     AccountAction,
     Action,
@@ -59,17 +62,6 @@ class Surface(Protocol):
 
 
 @dataclass(frozen=True)
-class IconSpec:
-    """What the icon shows: the console's account (colour, initials) or the neutral mark, and badges."""
-
-    color: str | None = None
-    label: str | None = None
-    busy: bool = False
-    warning: bool = False  # a config problem is waiting in the menu
-    terminal: bool = False  # terminal credentials are live (never changes the colour)
-
-
-@dataclass(frozen=True)
 class AccountKey:
     """Work on one account: its own type, so an account named "back" never meets Command.BACK."""
 
@@ -82,12 +74,15 @@ BusyKey = Command | AccountKey
 class SerialPrompt:
     """One MFA prompt on screen at a time, whatever the number of workers asking."""
 
-    def __init__(self, inner: MfaPrompt):
-        self.inner = inner
+    def __init__(self, make_inner: Callable[[], MfaPrompt]):
+        self.make_inner = make_inner  # called on the first question: start-up needs no dialog code
+        self.inner: MfaPrompt | None = None
         self.lock = threading.Lock()
 
     def __call__(self, serial: str, account: Account, problem: CodeProblem | None) -> str | None:
         with self.lock:
+            if self.inner is None:
+                self.inner = self.make_inner()
             return self.inner(serial, account, problem)
 
 
@@ -114,8 +109,9 @@ class TrayController:
         self.warned: set[tuple[str, str, datetime]] = set()  # (kind, account, end) already warned of
         self.state_problem_said: str | None = None
         self.show_switcher: Callable[[], None] | None = None  # the quick switcher, where one can open
+        self.painted: IconSpec | None = None  # the picture last shown, to remember the next one
         try:
-            config = load_config(config_path)
+            config = load_config(config_path, env.environ)
         except ConfigError as exc:
             self.problems = problem_lines(exc.problems)
             config = Config(path=config_path, exists=config_path.exists())
@@ -153,18 +149,7 @@ class TrayController:
         return self.app.where()
 
     def icon_spec(self) -> IconSpec:
-        now = self.where()
-        busy, terminal = bool(self.busy), bool(now.terminal)
-        warning = bool(self.problems)
-        if now.console is None:
-            return IconSpec(busy=busy, warning=warning, terminal=terminal)
-        return IconSpec(
-            color=now.console.color or "546e7a",
-            label=now.console.display_name,
-            busy=busy,
-            warning=warning,
-            terminal=terminal,
-        )
+        return picture(self.where(), warning=bool(self.problems), busy=bool(self.busy))
 
     def tooltip(self) -> str:
         now = self.where()
@@ -330,7 +315,7 @@ class TrayController:
         """Load the config again; on a problem keep the last good accounts and say what is wrong."""
         self.config_mtime = self.mtime()
         try:
-            config = load_config(self.config_path)
+            config = load_config(self.config_path, self.env.environ)
         except ConfigError as exc:
             self.problems = problem_lines(exc.problems)
             self.notify("Config problem, keeping the last good accounts", self.problem or "")
@@ -396,11 +381,46 @@ class TrayController:
     def refresh(self) -> None:
         if self.surface:
             self.surface.refresh()
+        painted = self.icon_spec()._replace(busy=False)
+        if painted != self.painted:
+            self.painted = painted
+            with contextlib.suppress(RuntimeError):  # the workers are gone: quitting
+                self.workers.submit(self.remember_picture)
+
+    def remember_picture(self) -> None:
+        """Keep what a start would paint now, read afresh from the files, for the next start's first paint."""
+        inputs = picture_inputs(self.config_path, self.app.store.path, self.env.environ)
+        marks = file_marks(inputs)  # before reading: a file changed after this is a miss next time, not a lie
+        state = self.app.store.peek()
+        if state is None:
+            return  # a damaged state.json: the next start reads it (and sets it aside) before painting
+        try:
+            config, warning = load_config(self.config_path, self.env.environ), False
+        except ConfigError:
+            config, warning = Config(path=self.config_path, exists=self.config_path.exists()), True
+        at = where(config, state, self.clock())
+        ends = [until for until in (at.console_until, *(until for _, until in at.terminal)) if until]
+        memory = memory_path()
+        try:
+            ensure_private_dir(memory.parent)
+            atomic_write(
+                memory, memory_text(marks, picture(at, warning), min(ends).timestamp() if ends else None)
+            )
+        except OSError as exc:
+            log.debug("could not remember the icon's picture in %s: %s", memory, exc.strerror)
 
     def notify(self, title: str, message: str) -> None:
         log.info("notify: %s: %s", title, message)
         if self.surface:
             self.surface.notify(clean(title, 80), clean(message, 240))
+
+
+def picture(at: Where, warning: bool, busy: bool = False) -> IconSpec:
+    """The icon for where the console is: its account's colour and initials, else the neutral mark."""
+    terminal = bool(at.terminal)
+    if at.console is None:
+        return IconSpec(busy=busy, warning=warning, terminal=terminal)
+    return IconSpec(at.console.color or "546e7a", at.console.display_name, busy, warning, terminal)
 
 
 def problem_lines(problems: list[Problem]) -> tuple[str, ...]:

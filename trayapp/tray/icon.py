@@ -11,17 +11,19 @@ from typing import TYPE_CHECKING, Any
 from PIL import Image
 
 from trayapp.tray import images
-from trayapp.tray.controller import IconSpec, TrayController
-from trayapp.tray.menu import Entry
-from trayapp.tray.relabel import label_changes
+from trayapp.tray.firstpaint import IconSpec
 
-if TYPE_CHECKING:
-    from trayapp.environment import Notifier
+if TYPE_CHECKING:  # the first paint needs none of these: they load behind the icon
+    from trayapp.environment import Environment
+    from trayapp.tray.controller import TrayController
+    from trayapp.tray.menu import Entry
 
 log = logging.getLogger(__name__)
 
 ICON_SIZE = 64
 TICK_SECONDS = 2.0
+READY_SECONDS = 30.0  # how long a click on the icon waits for the tray behind it to finish loading
+EMBED_SECONDS = 0.5  # how long loading waits for an XEmbed tray to take the icon in
 
 
 def call_on_ui_thread(work: Callable[[], None]) -> None:
@@ -124,6 +126,21 @@ def swatch_images(icon: Any, made: dict[tuple[int, ...], Any]) -> bool:
     return True
 
 
+def watch_embedding(icon: Any) -> threading.Event | None:
+    """Set once an XEmbed tray has taken the icon in (pystray's GTK backend); None for other backends."""
+    status_icon = getattr(icon, "_status_icon", None)
+    if status_icon is None:
+        return None
+    embedded = threading.Event()
+
+    def changed(*_: Any) -> None:
+        if status_icon.is_embedded():
+            embedded.set()
+
+    status_icon.connect("notify::embedded", changed)
+    return embedded
+
+
 def default_on_click(base: type[Any], surface: PystraySurface) -> type[Any]:
     """pystray's Icon, but a left click runs the default item straight from the menu model.
 
@@ -135,6 +152,12 @@ def default_on_click(base: type[Any], surface: PystraySurface) -> type[Any]:
     """
 
     class Icon(base):  # type: ignore[misc]
+        def _on_status_icon_popup_menu(self, *args: Any) -> None:
+            """GTK: a click in the moment between the icon showing and its menu being built builds it now."""
+            if not surface.has_real_menu and surface.wait_until_ready():
+                self._menu_handle = self._create_menu(self.menu)
+            super()._on_status_icon_popup_menu(*args)
+
         def __call__(self) -> None:
             if not surface.activate_default() and getattr(self, "_status_icon", None) is not None:
                 self._on_status_icon_popup_menu(self._status_icon, 1, 0)  # GTK: as a right click does
@@ -145,28 +168,56 @@ def default_on_click(base: type[Any], surface: PystraySurface) -> type[Any]:
 class PystraySurface:
     """The Surface the controller drives, backed by a pystray Icon."""
 
-    def __init__(self, controller: TrayController):
+    def __init__(self, env: Environment, first: IconSpec, title: str = "trayapp"):
+        """Open the toolkit with the icon's first picture; a controller is attached once the icon is up.
+
+        pystray builds the toolkit menu before it shows an icon; ours is built after the icon shows
+        (:meth:`run`), so the icon never waits on a menu nobody has opened yet.
+        """
         name_toolkit_app()
         from trayapp.tray.backend import import_pystray
 
-        pystray: Any = import_pystray(controller.env.environ)
+        pystray: Any = import_pystray(env.environ)
         self.pystray = pystray
-        self.controller = controller
-        # What the Icon starts with: the first tick must not redo it, because on a StatusNotifierItem
+        self.env = env
+        self.controller: TrayController | None = None
+        self.ready = threading.Event()  # set when a controller is attached (or the tray failed to load)
+        self.failure: BaseException | None = None
+        # What the Icon shows: a refresh changes only what differs, because on a StatusNotifierItem
         # host a rebuilt menu closes the one the user has open.
-        self.shown: tuple[IconSpec, str] | None = (controller.icon_spec(), controller.tooltip())
-        self.shown_menu: tuple[Entry, ...] | None = controller.menu()
+        self.shown: tuple[IconSpec, str] | None = (first, title)
+        self.shown_menu: tuple[Entry, ...] | None = None
+        self.has_real_menu = False  # the toolkit has a menu from the controller, not the starting line
         self.stopped = threading.Event()
         self.icon = default_on_click(pystray.Icon, self)(
-            "trayapp",
-            icon=render_icon(controller.icon_spec()),
-            title=controller.tooltip(),
-            menu=pystray.Menu(lambda: self.items(controller.menu())),
+            "trayapp", icon=render_icon(first), title=title, menu=pystray.Menu(self.menu_items)
         )
         self.made: dict[tuple[int, ...], Any] = {}  # the Gtk item of each menu line, by position
         self.has_images = swatch_images(self.icon, self.made)
-        self.notifier = self.freedesktop_notifier(controller)
+        self.embedded = watch_embedding(self.icon)
+        self.notifier = env.notifier() if sys.platform.startswith("linux") else None  # popups named "trayapp"
+
+    def menu_items(self) -> list[Any]:
+        """pystray's items for the controller's menu; before one is attached, a single disabled line.
+
+        Never empty: pystray's AppIndicator backend fails to show an icon whose menu is empty.
+        """
+        if self.controller is None:
+            return [self.pystray.MenuItem("trayapp is starting…", None, enabled=False)]
+        self.has_real_menu = True
+        return self.items(self.controller.menu())
+
+    def attach(self, controller: TrayController) -> None:
+        """Let ``controller`` drive the icon: its picture, words and menu replace the first ones."""
+        self.controller = controller
         controller.surface = self
+        self.ready.set()
+        controller.refresh()
+        log.debug("the tray behind the icon is ready")
+
+    def wait_until_ready(self) -> bool:
+        """Wait for the controller behind the icon (it loads after the first paint); False if it never came."""
+        return self.ready.wait(READY_SECONDS) and self.controller is not None
 
     def items(self, entries: tuple[Entry, ...], at: tuple[int, ...] = ()) -> list[Any]:
         pystray = self.pystray
@@ -192,6 +243,8 @@ class PystraySurface:
 
     def activate_default(self) -> bool:
         """A left click, where the host sends one: the menu's default item ("Switch account…"), if any."""
+        if not self.wait_until_ready() or self.controller is None:
+            return False
         menu = self.shown_menu or self.controller.menu()
         entry = next((e for e in menu if e.default and e.action), None)
         if entry is None or entry.action is None:
@@ -201,7 +254,7 @@ class PystraySurface:
 
     def handler(self, entry: Entry) -> Callable[[Any, Any], None]:
         def run(_icon: Any, _item: Any) -> None:
-            if entry.action:
+            if entry.action and self.controller:
                 self.controller.dispatch(entry.action)
 
         return run
@@ -209,7 +262,7 @@ class PystraySurface:
     # -- Surface -------------------------------------------------------------------------
 
     def refresh(self) -> None:
-        if self.stopped.is_set():
+        if self.stopped.is_set() or self.controller is None:
             return
         spec, title, menu = self.controller.icon_spec(), self.controller.tooltip(), self.controller.menu()
 
@@ -230,6 +283,8 @@ class PystraySurface:
 
     def relabel(self, old: tuple[Entry, ...] | None, new: tuple[Entry, ...]) -> bool:
         """Change only the words of the toolkit's items when only words changed; an open menu stays open."""
+        from trayapp.tray.relabel import label_changes
+
         changes = label_changes(old, new) if old is not None and self.has_images else None
         if changes is None or any(path not in self.made for path in changes):
             return False
@@ -247,13 +302,6 @@ class PystraySurface:
 
             GLib.idle_add(status_icon.set_tooltip_text, text)
 
-    @staticmethod
-    def freedesktop_notifier(controller: TrayController) -> Notifier | None:
-        """Our own D-Bus notifier on Linux, so popups carry the app name "trayapp"."""
-        if not sys.platform.startswith("linux"):
-            return None
-        return controller.env.notifier()
-
     def notify(self, title: str, message: str) -> None:
         if self.stopped.is_set():
             return
@@ -270,21 +318,46 @@ class PystraySurface:
 
     # -- main loop -----------------------------------------------------------------------
 
-    def run(self, when_shown: Callable[[], None] | None = None) -> None:
-        """Show the icon and block in the toolkit's main loop until Quit; ``when_shown`` runs once it is up."""
+    def run(
+        self,
+        load: Callable[[], TrayController],
+        when_attached: Callable[[TrayController], None] | None = None,
+    ) -> None:
+        """Show the icon, then (unless one is attached already) ``load`` the controller behind it.
+
+        Blocks in the toolkit's loop until Quit; raises what ``load`` raised, once the loop has ended.
+        """
 
         def setup(icon: Any) -> None:
-            icon.visible = True
+            icon.visible = True  # the first picture
+            controller = self.controller
+            if controller is None:
+                # XEmbed: let the tray host take the icon in before loading competes for the CPU.
+                if self.embedded is not None:
+                    taken = self.embedded.wait(EMBED_SECONDS)
+                    log.debug(
+                        "the tray %s", "took the icon in" if taken else f"gave no sign in {EMBED_SECONDS} s"
+                    )
+                try:
+                    controller = load()
+                except BaseException as exc:  # raised again by run(), on the main thread
+                    self.failure = exc
+                    self.ready.set()
+                    self.stop()
+                    return
+                self.attach(controller)  # its picture, words and menu, behind the icon
             self.set_tooltip(self.icon.title)
-            threading.Thread(target=self.ticker, name="trayapp-tick", daemon=True).start()
-            if when_shown:
-                when_shown()
+            threading.Thread(target=self.ticker, args=(controller,), name="trayapp-tick", daemon=True).start()
+            if when_attached:
+                when_attached(controller)
 
         self.icon.run(setup=setup)
+        if self.failure is not None:
+            raise self.failure
 
-    def ticker(self) -> None:
+    def ticker(self, controller: TrayController) -> None:
         while not self.stopped.wait(TICK_SECONDS):
             try:
-                self.controller.tick()
+                controller.tick()
             except Exception:
                 log.exception("tick failed")
