@@ -1,8 +1,9 @@
 """Bench rows for the tray: start to docked and idle PSS next to a bare pystray app, and a warm click.
 
 The tray rows run on one throw-away test desktop (tests/support/desktop.py: Xvfb, trayer, a private
-D-Bus, dunst). Each run starts the program, polls trayer until a slot holding that process's window
-appears (docked), checks that the icon is drawn, waits 3 s and reads the process's PSS from
+D-Bus, dunst). Each run starts the program and watches trayer's panel in-process (xdock.py: one X
+connection, woken by the panel's and sockets' X events, else every 2 ms) until a slot holding that
+process's window appears (docked), checks that the icon is drawn, waits 3 s and reads the process's PSS from
 ``/proc/PID/smaps_rollup``, then stops it. trayapp and the bare app take turns (A B A B ...).
 The bare app is ``bare_tray.py``: a pystray Icon with a 2-item menu, in the same venv.
 
@@ -19,12 +20,15 @@ import tempfile
 import time
 from collections.abc import Callable, Mapping
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from bench.xdock import DockWatch
 
 BARE = Path(__file__).with_name("bare_tray.py")
 IDLE_SECONDS = 3.0
 DOCK_TIMEOUT = 30.0
-POLL_SECONDS = 0.01  # plus one xwininfo and one xprop per poll: docking is seen within ~20-40 ms
+POLL_SECONDS = 0.002  # woken sooner by the tray's X events; a look costs ~0.1 ms, no process spawned
 
 
 def pss_mib(pid: int) -> float:
@@ -35,13 +39,15 @@ def pss_mib(pid: int) -> float:
     raise RuntimeError(f"no Pss line for process {pid}")
 
 
-def dock_once(desktop: Any, argv: list[str], env: Mapping[str, str], name: str) -> tuple[float, float]:
+def dock_once(
+    desktop: Any, watch: DockWatch, argv: list[str], env: Mapping[str, str], name: str
+) -> tuple[float, float]:
     """Start ``argv`` on the desktop: (seconds until its window is docked in trayer, PSS MiB 3 s later)."""
     start = time.perf_counter()
     proc = desktop.spawn(argv, name=name, env=dict(env))
     try:
         while True:
-            if any(slot.pid == proc.pid for slot in desktop.tray_slots()):
+            if any(slot.pid == proc.pid for slot in watch.slots()):
                 docked = time.perf_counter() - start
                 break
             if proc.poll() is not None:
@@ -52,7 +58,7 @@ def dock_once(desktop: Any, argv: list[str], env: Mapping[str, str], name: str) 
                 raise RuntimeError(
                     f"{name} did not dock in {DOCK_TIMEOUT:.0f} s:\n{desktop.log(name)[-2000:]}"
                 )
-            time.sleep(POLL_SECONDS)  # leave the CPU to the program starting up
+            watch.wait(POLL_SECONDS)
         desktop.wait_for_tray_icon(proc.pid, timeout=DOCK_TIMEOUT)  # drawn, not only docked
         time.sleep(IDLE_SECONDS)  # a measurement interval, not a wait for an event
         memory = pss_mib(proc.pid)
@@ -64,8 +70,10 @@ def dock_once(desktop: Any, argv: list[str], env: Mapping[str, str], name: str) 
 
 def tray_runs(env: Mapping[str, str], trayapp: Path, reps: int, warmup: int) -> dict[str, list[float]] | None:
     """Dock times (ms) and PSS (MiB) of trayapp's tray and of the bare app; None without a test desktop."""
-    sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+    sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # tests/: support/ and bench/
     from support.desktop import Desktop, missing_tools
+
+    from bench.xdock import DockWatch
 
     if missing_tools():
         print(f"# tray rows skipped: missing {', '.join(missing_tools())}", file=sys.stderr)
@@ -73,10 +81,10 @@ def tray_runs(env: Mapping[str, str], trayapp: Path, reps: int, warmup: int) -> 
     python = str(trayapp.parent / "python")
     commands = {"trayapp": [str(trayapp), "tray"], "bare": [python, str(BARE)]}
     found: dict[str, list[float]] = {f"{k}_{m}": [] for k in commands for m in ("ms", "pss")}
-    with Desktop() as desktop:
+    with Desktop() as desktop, DockWatch(desktop.display, desktop.panel, desktop.tray_box) as watch:
         for round_ in range(warmup + reps):
             for key, argv in commands.items():
-                seconds, memory = dock_once(desktop, argv, env, f"{key}-{round_}")
+                seconds, memory = dock_once(desktop, watch, argv, env, f"{key}-{round_}")
                 if round_ >= warmup:
                     found[f"{key}_ms"].append(seconds * 1000)
                     found[f"{key}_pss"].append(memory)

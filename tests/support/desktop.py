@@ -575,6 +575,11 @@ class Desktop:
 
     # --- tray ------------------------------------------------------------------------------------
 
+    @property
+    def panel(self) -> int:
+        """Trayer's panel window: its children are the tray's slots (for in-process X clients)."""
+        return self._panel
+
     def tray_slots(self) -> list[TraySlot]:
         """The places trayer gave docked icons (its socket windows), left to right, with the PID of
         the process whose window is docked there (None when its window does not say).
