@@ -33,6 +33,7 @@ from typing import Any
 REPO = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(REPO / "tests"))
 
+from installed import installed_trayapp  # noqa: E402
 from row_keys import MENU_SIZES, ROW_KEYS  # noqa: E402
 from support.awscli import aws_cli  # noqa: E402
 from support.servers import (  # noqa: E402
@@ -303,7 +304,7 @@ def check_configure_list(run: Run) -> None:
         raise RuntimeError(f"aws configure list did not resolve the role profile:\n{run.stdout}")
 
 
-def switcher_rows(root: Path, quick: bool) -> list[Row]:
+def switcher_rows(root: Path, quick: bool, trayapp: Path) -> list[Row]:
     """The quick switcher's rows (see switcher_bench.py); the display ones run on a test desktop."""
     import switcher_bench
 
@@ -315,7 +316,7 @@ def switcher_rows(root: Path, quick: bool) -> list[Row]:
             summary(switcher_bench.filter_times(5000, 3 if quick else 30)),
         )
     ]
-    return rows + switcher_bench.display_rows(root, quick, Row, summary)
+    return rows + switcher_bench.display_rows(root, quick, Row, summary, trayapp)
 
 
 # --------------------------------------------------------------------------------------------
@@ -366,7 +367,9 @@ def in_process_rows(root: Path, quick: bool) -> list[Row]:
         if len(config.accounts) != count:
             raise RuntimeError(f"expected {count} accounts, loaded {len(config.accounts)}")
         state = State(
-            console=Console("acct-003", "switch-role", (now + timedelta(minutes=42)).strftime("%Y-%m-%dT%H:%M:%SZ")),
+            console=Console(
+                "acct-003", "switch-role", (now + timedelta(minutes=42)).strftime("%Y-%m-%dT%H:%M:%SZ")
+            ),
             recent=tuple(f"acct-{i:03d}" for i in (3, 1, 4, 5, 9)),
         )
         view = MenuView(config=config, state=state, now=now, primary_label="george", autostart=False)
@@ -444,8 +447,14 @@ def import_profile(world: World, runs: int, top: int = 12) -> dict[str, Any]:
     totals = []
     modules = 0
     for _ in range(runs):
-        done = subprocess.run(
-            argv, env=world.env(), capture_output=True, text=True, timeout=RUN_TIMEOUT, check=True
+        done = subprocess.run(  # cwd: not the working tree, which `-m trayapp` would import from
+            argv,
+            env=world.env(),
+            cwd=world.root,
+            capture_output=True,
+            text=True,
+            timeout=RUN_TIMEOUT,
+            check=True,
         )
         check_process_json(None)(Run(0, 0, 0, done.stdout, ""))
         parsed = parse_importtime(done.stderr)
@@ -566,12 +575,17 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--no-importtime", action="store_true", help="skip the import profile")
     parser.add_argument("--no-tray", action="store_true", help="skip the tray rows (test desktop)")
     args = parser.parse_args(argv)
+    if not (Path(sys.executable).parent / "trayapp").exists():
+        parser.error(f"run this with the project's venv python (.venv/bin/python), not {sys.executable}")
+    # trayapp as users run it: the working tree installed (not editable) in a venv of the bench's own.
+    with tempfile.TemporaryDirectory(prefix="trayapp-bench-installed-") as installed:
+        return bench(args, installed_trayapp(Path(installed)))
+
+
+def bench(args: argparse.Namespace, trayapp: Path) -> int:
+    """Every row, with ``trayapp`` the installed command; prints the table (and writes the JSON)."""
     reps = args.reps or (1 if args.quick else 10)
     warmup = args.warmup if args.warmup is not None else (0 if args.quick else 1)
-
-    trayapp = Path(sys.executable).parent / "trayapp"
-    if not trayapp.exists():
-        parser.error(f"{trayapp} not found: run this with the project's venv python (.venv/bin/python)")
     aws = aws_cli()
     root = Path(tempfile.mkdtemp(prefix="trayapp-bench-"))
     world = World(root, trayapp, aws)
@@ -703,7 +717,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         ),
         Row(
             "python_floor",
-            "floor: venv python -c pass (trayapp's venv)",
+            "floor: python -c pass in trayapp's venv (installed)",
             "ms",
             ms(floor[0].runs),
             "AWS CLI venv's python -c pass",
@@ -807,10 +821,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     with tempfile.TemporaryDirectory(prefix="trayapp-bench-menu-") as scratch:
         rows += in_process_rows(Path(scratch), args.quick)
     with tempfile.TemporaryDirectory(prefix="trayapp-bench-switch-") as scratch:
-        rows += switcher_rows(Path(scratch), args.quick)
+        rows += switcher_rows(Path(scratch), args.quick, trayapp)
 
     print(f"# trayapp bench, {info['date']}; {info['machine']}; Python {info['python']}")
     print(f"# {versions.get('trayapp')}; {versions.get('aws')}")
+    print(f"# trayapp measured as installed: a wheel of the working tree in {trayapp.parent.parent}")
     print(f"# {reps} runs per command after {warmup} warm-up; median (p90); ratio = other / trayapp (median)")
     print(table(rows))
     print("# issue 12 targets (trayapp / other tool; lower is better):")

@@ -28,7 +28,6 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-TRAYAPP_SWITCH = [sys.executable, "-m", "trayapp", "switch", "--debug"]
 KEYSTROKES = ("t", "te", "tea", "team", "team ", "team 4", "team 42", "team 4", "team 42", "team 42 a")
 
 
@@ -96,8 +95,10 @@ WINDOW_SCRIPT = textwrap.dedent(
 )
 
 
-def display_rows(root: Path, quick: bool, row: Callable[..., Any], summary: Callable[..., Any]) -> list[Any]:
-    """The rows that need a display; raises RuntimeError naming what is missing."""
+def display_rows(
+    root: Path, quick: bool, row: Callable[..., Any], summary: Callable[..., Any], trayapp: Path
+) -> list[Any]:
+    """The rows that need a display, ``trayapp`` being the installed command; raises RuntimeError naming what is missing."""
     import json
 
     from support.desktop import Desktop, missing_tools
@@ -128,12 +129,12 @@ def display_rows(root: Path, quick: bool, row: Callable[..., Any], summary: Call
                 summary(json.loads(done.stdout)),
             )
         )
-        rows += tray_paint_rows(root, desktop, 3 if quick else 15, row, summary)
+        rows += tray_paint_rows(root, desktop, 3 if quick else 15, row, summary, trayapp)
     return rows
 
 
 def tray_paint_rows(
-    root: Path, desktop: Any, opens: int, row: Callable[..., Any], summary: Callable[..., Any]
+    root: Path, desktop: Any, opens: int, row: Callable[..., Any], summary: Callable[..., Any], trayapp: Path
 ) -> list[Any]:
     home = root / "paint-home"
     home.mkdir(parents=True, exist_ok=True)
@@ -147,7 +148,8 @@ def tray_paint_rows(
         "AWS_CONFIG_FILE": str(home / "no-aws-config"),
         "TRAYAPP_CONFIG": str(config),
     }
-    proc = desktop.spawn([sys.executable, "-m", "trayapp", "tray", "--debug"], name="tray", env=env)
+    proc = desktop.spawn([str(trayapp), "tray", "--debug"], name="tray", env=env)
+    switch = [str(trayapp), "switch", "--debug"]
     icon = desktop.wait_for_tray_icon(proc.pid, timeout=20)
     desktop.move(*icon.center)
 
@@ -193,7 +195,7 @@ def tray_paint_rows(
     for _ in range(opens - 1):
         time.sleep(0.3)
         seen = len(paints.findall(desktop.log("tray")))
-        by_command.append(command_to_paint(TRAYAPP_SWITCH, lambda: desktop.log("tray"), seen))
+        by_command.append(command_to_paint(switch, lambda: desktop.log("tray"), seen))
         desktop.key("Escape")
         desktop.wait_for(lambda: not desktop.windows_named("^trayapp: switch account$"), message="the hide")
     proc.terminate()
@@ -201,7 +203,7 @@ def tray_paint_rows(
     alone = []
     for n in range(max((opens - 1) // 3, 1)):
         out = root / f"switch-{n}.log"
-        alone.append(command_to_paint([*TRAYAPP_SWITCH, "--standalone"], out.read_text, 0, out))
+        alone.append(command_to_paint([*switch, "--standalone"], out.read_text, 0, out))
         desktop.key("Escape")
         desktop.wait_for(lambda: not desktop.windows_named("^trayapp: switch account$"), message="the close")
     return [
