@@ -3,8 +3,9 @@
 The tray rows run on one throw-away test desktop (tests/support/desktop.py: Xvfb, trayer, a private
 D-Bus, dunst). Each run starts the program and watches trayer's panel in-process (xdock.py: one X
 connection, woken by the panel's and sockets' X events, else every 2 ms) until a slot holding that
-process's window appears (docked), checks that the icon is drawn, waits 3 s and reads the process's PSS from
-``/proc/PID/smaps_rollup``, then stops it. trayapp and the bare app take turns (A B A B ...).
+process's window appears (docked), checks that the icon is drawn, and stops it; in every third round
+(``DOCKS_PER_PSS``) it first waits 3 s and reads the process's PSS from ``/proc/PID/smaps_rollup``.
+trayapp and the bare app take turns (A B A B ...).
 The bare app is ``bare_tray.py``: a pystray Icon with a 2-item menu, in the same venv.
 
 The warm click is in-process: a real TrayController and App on the bench's config, a menu click
@@ -28,6 +29,7 @@ if TYPE_CHECKING:
 BARE = Path(__file__).with_name("bare_tray.py")
 IDLE_SECONDS = 3.0
 DOCK_TIMEOUT = 30.0
+DOCKS_PER_PSS = 3  # start-time samples per PSS reading: starts vary by ~±20 %; only PSS needs the idle
 POLL_SECONDS = 0.002  # woken sooner by the tray's X events; a look costs ~0.1 ms, no process spawned
 
 
@@ -40,9 +42,10 @@ def pss_mib(pid: int) -> float:
 
 
 def dock_once(
-    desktop: Any, watch: DockWatch, argv: list[str], env: Mapping[str, str], name: str
-) -> tuple[float, float]:
-    """Start ``argv`` on the desktop: (seconds until its window is docked in trayer, PSS MiB 3 s later)."""
+    desktop: Any, watch: DockWatch, argv: list[str], env: Mapping[str, str], name: str, pss: bool = True
+) -> tuple[float, float | None]:
+    """Start ``argv`` on the desktop: (seconds until its window is docked in trayer, PSS MiB 3 s later or None)."""
+    before = watch.slots()
     start = time.perf_counter()
     proc = desktop.spawn(argv, name=name, env=dict(env))
     try:
@@ -60,16 +63,22 @@ def dock_once(
                 )
             watch.wait(POLL_SECONDS)
         desktop.wait_for_tray_icon(proc.pid, timeout=DOCK_TIMEOUT)  # drawn, not only docked
-        time.sleep(IDLE_SECONDS)  # a measurement interval, not a wait for an event
-        memory = pss_mib(proc.pid)
+        memory = None
+        if pss:
+            time.sleep(IDLE_SECONDS)  # a measurement interval, not a wait for an event
+            memory = pss_mib(proc.pid)
     finally:
         proc.terminate()
         proc.wait(timeout=10)
-    return docked, memory
+    _wait(lambda: watch.slots() == before, f"trayer to drop {name}'s slot", lambda: watch.wait(POLL_SECONDS))
+    return docked, memory  # the next start meets an idle tray, not trayer tidying up after this one
 
 
 def tray_runs(env: Mapping[str, str], trayapp: Path, reps: int, warmup: int) -> dict[str, list[float]] | None:
-    """Dock times (ms) and PSS (MiB) of trayapp's tray and of the bare app; None without a test desktop."""
+    """Dock times (ms) and PSS (MiB) of trayapp's tray and of the bare app; None without a test desktop.
+
+    ``reps`` rounds read PSS; each is followed by ``DOCKS_PER_PSS - 1`` rounds that only time the start.
+    """
     sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # tests/: support/ and bench/
     from support.desktop import Desktop, missing_tools
 
@@ -82,11 +91,13 @@ def tray_runs(env: Mapping[str, str], trayapp: Path, reps: int, warmup: int) -> 
     commands = {"trayapp": [str(trayapp), "tray"], "bare": [python, str(BARE)]}
     found: dict[str, list[float]] = {f"{k}_{m}": [] for k in commands for m in ("ms", "pss")}
     with Desktop() as desktop, DockWatch(desktop.display, desktop.panel, desktop.tray_box) as watch:
-        for round_ in range(warmup + reps):
+        for round_ in range(warmup + reps * DOCKS_PER_PSS):
+            pss = round_ >= warmup and (round_ - warmup) % DOCKS_PER_PSS == 0
             for key, argv in commands.items():
-                seconds, memory = dock_once(desktop, watch, argv, env, f"{key}-{round_}")
+                seconds, memory = dock_once(desktop, watch, argv, env, f"{key}-{round_}", pss)
                 if round_ >= warmup:
                     found[f"{key}_ms"].append(seconds * 1000)
+                if memory is not None:
                     found[f"{key}_pss"].append(memory)
     return found
 
@@ -140,9 +151,11 @@ def _clicks(account: str, seen: Path, reps: int) -> list[float]:
     return times
 
 
-def _wait(done: Callable[[], bool], what: str, timeout: float = 30.0) -> None:
-    deadline = time.perf_counter() + timeout
+def _wait(
+    done: Callable[[], bool], what: str, pause: Callable[[], object] = lambda: time.sleep(0.0002)
+) -> None:
+    deadline = time.perf_counter() + 30.0
     while not done():
         if time.perf_counter() > deadline:
             raise RuntimeError(f"timed out waiting for {what}")
-        time.sleep(0.0002)
+        pause()
