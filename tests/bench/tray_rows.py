@@ -70,8 +70,12 @@ def dock_once(
     finally:
         proc.terminate()
         proc.wait(timeout=10)
-    _wait(lambda: watch.slots() == before, f"trayer to drop {name}'s slot", lambda: watch.wait(POLL_SECONDS))
-    return docked, memory  # the next start meets an idle tray, not trayer tidying up after this one
+    deadline = time.perf_counter() + DOCK_TIMEOUT
+    while watch.slots() != before:  # the next start meets an idle tray, not trayer tidying up after this one
+        if time.perf_counter() > deadline:
+            raise RuntimeError(f"trayer kept {name}'s slot {DOCK_TIMEOUT:.0f} s after it exited")
+        watch.wait(POLL_SECONDS)
+    return docked, memory
 
 
 def tray_runs(env: Mapping[str, str], trayapp: Path, reps: int, warmup: int) -> dict[str, list[float]] | None:
@@ -151,11 +155,9 @@ def _clicks(account: str, seen: Path, reps: int) -> list[float]:
     return times
 
 
-def _wait(
-    done: Callable[[], bool], what: str, pause: Callable[[], object] = lambda: time.sleep(0.0002)
-) -> None:
-    deadline = time.perf_counter() + 30.0
+def _wait(done: Callable[[], bool], what: str, timeout: float = 30.0) -> None:
+    deadline = time.perf_counter() + timeout
     while not done():
         if time.perf_counter() > deadline:
             raise RuntimeError(f"timed out waiting for {what}")
-        pause()
+        time.sleep(0.0002)
