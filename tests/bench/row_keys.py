@@ -30,10 +30,11 @@ SWITCHER_ROWS = (
 TRAYAPP_ONLY = (
     "warm_click",
     *(f"menu_{n}" for n in MENU_SIZES),
+    f"menu_{MENU_SIZES[-1]}_first",
     "load_500",
     "load_1000",
     *SWITCHER_ROWS,
 )
 ROW_KEYS = COMPARED + TRAYAPP_ONLY
 # Compared with a bare pystray app; only where the test desktop's tools are installed.
-TRAY_KEYS = ("tray_start", "tray_pss")
+TRAY_KEYS = ("tray_start", "tray_start_cold", "tray_pss")
