@@ -20,6 +20,7 @@ from pathlib import Path
 import pytest
 
 from trayapp import cli, fastpath
+from trayapp.cli.parser import build_parser
 from trayapp.core import cache, config, fastconfig, model
 from trayapp.core.cache import CachedSession, FileCache, sessions_dir
 from trayapp.core.model import RoleCredentials
@@ -244,7 +245,7 @@ def test_command_lines_are_read_as_argparse_reads_them(
     ):
         request = fastpath.parse_argv(argv)
         assert request is not None, argv
-        parsed = cli.build_parser().parse_args(argv)
+        parsed = build_parser().parse_args(argv)
         assert (request.name, request.fmt, request.config) == (
             parsed.name,
             parsed.format or "sh",

@@ -117,14 +117,23 @@ def test_one_tray_per_user_also_against_a_tray_that_locks_with_filelock(tmp_path
 
 
 def test_the_tray_start_skips_argparse_and_means_what_argparse_means() -> None:
-    from trayapp import cli
+    from trayapp.cli.entry import parse_args
+    from trayapp.cli.manage import cmd_tray
+    from trayapp.cli.parser import build_parser
 
-    tray = {"command": "tray", "run": cli.cmd_tray}
-    assert vars(cli.build_parser().parse_args(["tray"])) == tray
-    assert vars(cli.build_parser().parse_args([])) == {
-        "command": None
-    }  # main has always read that as the tray
+    tray = {"command": "tray", "run": cmd_tray}
+    assert vars(build_parser().parse_args(["tray"])) == tray
+    assert vars(build_parser().parse_args([])) == {"command": None}  # main has always read that as the tray
     for argv in ([], ["tray"]):
-        assert vars(cli.parse_args(argv)) == tray
-    assert vars(cli.parse_args(["--debug"])) == {**tray, "debug": True}
-    assert vars(cli.parse_args(["tray", "--config", "x.toml"])) == {**tray, "config": "x.toml"}
+        assert vars(parse_args(argv)) == tray
+    assert vars(parse_args(["--debug"])) == {**tray, "debug": True}
+    assert vars(parse_args(["tray", "--config", "x.toml"])) == {**tray, "config": "x.toml"}
+
+
+def test_the_tray_start_imports_no_argparse() -> None:
+    import subprocess
+    import sys
+
+    probe = "import sys; from trayapp.cli.entry import parse_args; parse_args(['tray']); print('argparse' in sys.modules)"
+    done = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, timeout=60, check=True)
+    assert done.stdout == "False\n"

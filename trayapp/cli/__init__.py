@@ -1,7 +1,5 @@
 """The command line: ``parser`` (grammar), ``accounts`` and ``manage`` (one small function per command), ``entry`` (main)."""
 
 from trayapp.cli.entry import main
-from trayapp.cli.manage import cmd_tray
-from trayapp.cli.parser import build_parser, parse_args
 
-__all__ = ["build_parser", "cmd_tray", "main", "parse_args"]
+__all__ = ["main"]  # the grammar is trayapp.cli.parser: the tray's start does not import argparse

@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
-import argparse
 from typing import TYPE_CHECKING, TextIO
 
 from trayapp.core.errors import UsageError
 from trayapp.core.places import config_path
 
 if TYPE_CHECKING:  # loaded when a command first needs the config: `trayapp tray` paints before
+    import argparse
+
     from trayapp.app import App
     from trayapp.core.model import Account, Config
     from trayapp.environment import Environment

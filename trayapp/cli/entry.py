@@ -5,13 +5,15 @@ from __future__ import annotations
 import logging
 import sys
 from collections.abc import Sequence
-from typing import TYPE_CHECKING
+from types import SimpleNamespace
+from typing import TYPE_CHECKING, cast
 
 from trayapp.cli.context import Context
-from trayapp.cli.parser import parse_args
 from trayapp.core.errors import TrayappError
 
 if TYPE_CHECKING:
+    import argparse
+
     from trayapp.environment import Environment
 
 log = logging.getLogger("trayapp")
@@ -60,3 +62,15 @@ def main(argv: Sequence[str] | None = None, env: Environment | None = None) -> i
             file=env.stderr,
         )
         return 1
+
+
+def parse_args(argv: Sequence[str]) -> argparse.Namespace:
+    """The command to run; plain ``trayapp`` and ``trayapp tray`` skip argparse altogether (the tray's start)."""
+    if list(argv) in ([], ["tray"]):
+        from trayapp.cli.manage import cmd_tray
+
+        # What argparse would give, attribute for attribute (a test compares them), without importing it.
+        return cast("argparse.Namespace", SimpleNamespace(command="tray", run=cmd_tray))
+    from trayapp.cli.parser import parse_args as parse_with_argparse
+
+    return parse_with_argparse(argv)

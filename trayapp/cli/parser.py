@@ -157,9 +157,7 @@ def service_arg(value: str) -> str:
 
 
 def parse_args(argv: Sequence[str]) -> argparse.Namespace:
-    """The command to run; plain ``trayapp`` and ``trayapp tray`` skip building every subcommand's parser."""
-    if list(argv) in ([], ["tray"]):  # the tray's start: its first paint should not wait for argparse
-        return argparse.Namespace(command="tray", run=cmd_tray)
+    """The command to run, by argparse; no command is the tray (trayapp.cli.entry skips this for the tray)."""
     args = build_parser().parse_args(argv)
     if not getattr(args, "command", None):
         args.command = "tray"
