@@ -66,8 +66,24 @@ def wait_for_line(log: Path, prefix: str, proc: subprocess.Popen[str], timeout: 
     raise AssertionError(f"the child never wrote {prefix!r}")
 
 
+def default_actions() -> None:
+    """In trayapp's process, before exec: the signals' default actions, whatever the test runner ignores.
+
+    An ignored signal stays ignored across exec: under ``nohup`` SIGHUP would never end a child.
+    """
+    for sig in (signal.SIGHUP, signal.SIGINT, signal.SIGTERM):
+        signal.signal(sig, signal.SIG_DFL)
+
+
 def start(script: Path, log: Path, mode: str, **popen: object) -> tuple[subprocess.Popen[str], int]:
     import sys
+
+    also = popen.pop("preexec_fn", None)
+
+    def before_exec() -> None:
+        default_actions()
+        if callable(also):
+            also()
 
     proc = subprocess.Popen(  # type: ignore[call-overload]
         [*TRAYAPP, "exec", "side", "--", sys.executable, str(script), str(log), mode],
@@ -75,6 +91,7 @@ def start(script: Path, log: Path, mode: str, **popen: object) -> tuple[subproce
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
         text=True,
+        preexec_fn=before_exec,
         **popen,
     )
     ready = wait_for_line(log, "ready ", proc)
