@@ -460,7 +460,7 @@ def test_a_second_start_paints_the_remembered_picture_and_its_menu_works_at_once
     tray.start("trayapp")  # nothing changed: the remembered picture, at once, in Staging's colour
     assert "first paint: the remembered picture" in tray.log(), tray.log()
     assert tray.icon_pixels(BLUE) >= 200, tray.icon_colors()
-    tray.choose("Back to primary")  # the menu works at once: a click waits for the tray behind the icon
+    tray.choose("Back to primary")  # the real menu, loaded behind the icon (a click before it waits: unit tests)
     desktop.wait_for(lambda: tray.icon_pixels(BLUE) == 0, message="Staging's blue to leave the icon")
     assert tray.icon_pixels(NEUTRAL) >= 200, tray.icon_colors()
     desktop.wait_for(lambda: BLUE not in memory.read_text(), message="the neutral picture remembered")
