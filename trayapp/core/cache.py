@@ -295,9 +295,9 @@ class FileIndex:
 
 def sessions_dir() -> Path:
     """``<user cache dir>/trayapp/sessions``."""
-    import platformdirs
+    from trayapp.core.places import cache_dir
 
-    return Path(platformdirs.user_cache_dir("trayapp", appauthor=False)) / "sessions"
+    return cache_dir() / "sessions"
 
 
 def open_cache(kind: str, folder: Path | None = None) -> SessionCache:

@@ -154,10 +154,10 @@ def lock_path(path: Path) -> Path:
     """Where the lock for a user file lives: trayapp's own cache folder, never beside the user's file."""
     import hashlib  # here, not at import: OpenSSL's start-up is a few ms the tray's first paint skips
 
-    import platformdirs
+    from trayapp.core.places import cache_dir
 
     digest = hashlib.sha256(os.path.realpath(path).encode("utf-8", "surrogateescape")).hexdigest()[:32]
-    return Path(platformdirs.user_cache_dir("trayapp", appauthor=False)) / "locks" / f"{digest}.lock"
+    return cache_dir() / "locks" / f"{digest}.lock"
 
 
 @contextlib.contextmanager
