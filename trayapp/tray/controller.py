@@ -10,7 +10,7 @@ from __future__ import annotations
 import contextlib
 import logging
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -110,11 +110,7 @@ class TrayController:
         self.state_problem_said: str | None = None
         self.show_switcher: Callable[[], None] | None = None  # the quick switcher, where one can open
         self.painted: IconSpec | None = None  # the picture last shown, to remember the next one
-        try:
-            config = load_config(config_path, env.environ)
-        except ConfigError as exc:
-            self.problems = problem_lines(exc.problems)
-            config = Config(path=config_path, exists=config_path.exists())
+        config, self.problems = config_at_start(config_path, env.environ)
         self.app = app_factory(config)
         self.primary_label = config.primary.label or "primary"
 
@@ -394,17 +390,15 @@ class TrayController:
         state = self.app.store.peek()
         if state is None:
             return  # a damaged state.json: the next start reads it (and sets it aside) before painting
-        try:
-            config, warning = load_config(self.config_path, self.env.environ), False
-        except ConfigError:
-            config, warning = Config(path=self.config_path, exists=self.config_path.exists()), True
+        config, problems = config_at_start(self.config_path, self.env.environ)
         at = where(config, state, self.clock())
         ends = [until for until in (at.console_until, *(until for _, until in at.terminal)) if until]
         memory = memory_path()
         try:
             ensure_private_dir(memory.parent)
             atomic_write(
-                memory, memory_text(marks, picture(at, warning), min(ends).timestamp() if ends else None)
+                memory,
+                memory_text(marks, picture(at, bool(problems)), min(ends).timestamp() if ends else None),
             )
         except OSError as exc:
             log.debug("could not remember the icon's picture in %s: %s", memory, exc.strerror)
@@ -413,6 +407,14 @@ class TrayController:
         log.info("notify: %s: %s", title, message)
         if self.surface:
             self.surface.notify(clean(title, 80), clean(message, 240))
+
+
+def config_at_start(path: Path, environ: Mapping[str, str]) -> tuple[Config, tuple[str, ...]]:
+    """The config a tray start runs with, and its problems: none of its accounts when it has any."""
+    try:
+        return load_config(path, environ), ()
+    except ConfigError as exc:
+        return Config(path=path, exists=path.exists()), problem_lines(exc.problems)
 
 
 def picture(at: Where, warning: bool, busy: bool = False) -> IconSpec:
