@@ -10,6 +10,7 @@ from pathlib import Path
 
 import pytest
 from sessions_kit import SIDE_PROJECT, use_config
+from support.cli import run_python
 from support.servers import AwsEnv, FederationStub, StsFaultStub
 
 pytestmark = pytest.mark.aws
@@ -88,15 +89,7 @@ def test_a_cold_signed_sign_in_builds_one_botocore_session_and_one_client(
     """botocore's data is loaded once: one session, one STS client (GetCallerIdentity and AssumeRole), no boto3."""
     aws_env.use_sts(sts_stub.url)
     use_config(monkeypatch, tmp_path, SIDE_PROJECT)
-    done = subprocess.run(
-        [sys.executable, "-c", COUNTING_PROBE],
-        capture_output=True,
-        text=True,
-        timeout=60,
-        check=False,
-        stdin=subprocess.DEVNULL,
-        env=dict(os.environ),
-    )
+    done = run_python(COUNTING_PROBE)
     assert done.returncode == 0, done.stderr
     assert done.stdout.startswith(federation_stub.url)
     assert [r.action for r in sts_stub.requests] == ["GetCallerIdentity", "AssumeRole"]

@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 import os
-import subprocess
-import sys
 from pathlib import Path
+
+from support.cli import run_python
 
 
 def test_a_browser_from_the_browser_variable_never_holds_our_stdout(tmp_path: Path) -> None:
@@ -16,14 +16,8 @@ def test_a_browser_from_the_browser_variable_never_holds_our_stdout(tmp_path: Pa
     script.chmod(0o755)
     url = "https://example.com/console?x=1&y=2"
     caller = f"from trayapp.platforms import browser; browser.open_url({url!r})"
-    done = subprocess.run(
-        [sys.executable, "-c", caller],
-        capture_output=True,
-        text=True,
-        timeout=20,  # the pipe held by the sleeping grandchild would run past this
-        check=False,
-        env={**os.environ, "BROWSER": str(script)},
-    )
+    # timeout: the pipe held by the sleeping grandchild would run past it
+    done = run_python(caller, {**os.environ, "BROWSER": str(script)}, timeout=20)
     assert done.returncode == 0 and done.stdout == "" and done.stderr == "", done
     assert out.read_text().splitlines() == [url]  # $BROWSER is waited for, as the stdlib does
 
@@ -33,12 +27,5 @@ def test_a_failing_browser_variable_is_one_sentence(tmp_path: Path) -> None:
     script.write_text("#!/bin/sh\nexit 3\n")
     script.chmod(0o755)
     caller = "from trayapp.platforms import browser; browser.open_url('https://example.com/')"
-    done = subprocess.run(
-        [sys.executable, "-c", caller],
-        capture_output=True,
-        text=True,
-        timeout=20,
-        check=False,
-        env={**os.environ, "BROWSER": str(script)},
-    )
+    done = run_python(caller, {**os.environ, "BROWSER": str(script)}, timeout=20)
     assert done.returncode == 1 and "trayapp.core.errors.TrayappError: no web browser found" in done.stderr

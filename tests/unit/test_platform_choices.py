@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import subprocess
 import sys
 import threading
 import time
@@ -11,6 +10,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from support.cli import run_python
 
 from trayapp.core.errors import TrayappError
 from trayapp.platforms import browser, clipboard
@@ -85,9 +85,7 @@ def test_a_clipboard_helper_that_lingers_does_not_hold_our_stdout(
         "clipboard.DesktopClipboard(sys.platform, os.environ).copy('secret-ish'); print('done')"
     )
     began = time.monotonic()
-    done = subprocess.run(
-        [sys.executable, "-c", script], capture_output=True, text=True, timeout=20, check=False
-    )  # capture_output: pipes, as `| cat` and `$(...)` have
+    done = run_python(script, timeout=20)  # its output to pipes, as `| cat` and `$(...)` have
     assert time.monotonic() - began < 10
     assert done.returncode == 0, done.stderr
     assert done.stdout == "done\n" and "noise" not in done.stderr
@@ -232,9 +230,7 @@ def test_a_browser_template_gets_the_url_as_one_argument_and_stdio_of_its_own(tm
     script.chmod(0o755)
     url = "https://example.com/a b?x=1&y='2'"
     caller = f"from trayapp.platforms import browser; browser.open_url({url!r}, {str(script) + ' -P work'!r})"
-    done = subprocess.run(
-        [sys.executable, "-c", caller], capture_output=True, text=True, timeout=20, check=False
-    )
+    done = run_python(caller, timeout=20)
     assert done.returncode == 0 and done.stdout == "", done
     deadline = time.monotonic() + 10
     while not out.exists() and time.monotonic() < deadline:

@@ -6,7 +6,7 @@ import json
 import os
 from pathlib import Path
 
-from support.cli import RunCli
+from support.cli import RunCli, run_python
 
 
 def test_tray_without_a_display_says_what_it_needs(run_cli: RunCli) -> None:
@@ -61,8 +61,6 @@ def test_tray_paints_before_loading_the_engine_and_asks_who_we_are_once_shown(tm
     The first start reads the config before it paints; it remembers the picture, so the next start
     paints before even the config and the controller load (trayapp.tray.firstpaint).
     """
-    import subprocess
-    import sys
 
     config = tmp_path / "config.toml"
     config.write_text(
@@ -76,14 +74,7 @@ def test_tray_paints_before_loading_the_engine_and_asks_who_we_are_once_shown(tm
     env = {**os.environ, "TRAYAPP_CONFIG": str(config)}
 
     def start() -> list[str]:
-        done = subprocess.run(
-            [sys.executable, "-c", STARTUP_PROBE],
-            capture_output=True,
-            text=True,
-            timeout=60,
-            check=False,
-            env=env,
-        )
+        done = run_python(STARTUP_PROBE, env)
         assert done.returncode == 0, done.stderr[-2000:]
         return done.stdout.split("\n")
 
@@ -131,9 +122,7 @@ def test_the_tray_start_skips_argparse_and_means_what_argparse_means() -> None:
 
 
 def test_the_tray_start_imports_no_argparse() -> None:
-    import subprocess
-    import sys
 
     probe = "import sys; from trayapp.cli.entry import parse_args; parse_args(['tray']); print('argparse' in sys.modules)"
-    done = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, timeout=60, check=True)
-    assert done.stdout == "False\n"
+    done = run_python(probe)
+    assert done.returncode == 0 and done.stdout == "False\n", done.stderr
